@@ -1,0 +1,319 @@
+//! The command line: parses arguments, runs a stage, renders its result and
+//! returns the exit code (0 clean, 1 findings, 2 usage or tool failure).
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use serde::Serialize;
+
+use crate::analysis::{Compilation, Coverage};
+use crate::catalog::{Catalog, Catalogs, Kind};
+use crate::diagnostics::render::{self, Sources};
+use crate::diagnostics::{Counts, Diagnostic, Severity};
+use crate::rules;
+
+#[derive(Parser)]
+#[command(name = "aimsc", version, about = "Compliance compiler for ISO/IEC 27001 and ISO/IEC 42001 documentation repositories")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check a repository and report every problem.
+    Check(CheckArgs),
+    /// Print the built-in catalog of a standard (clauses and Annex A controls).
+    Catalog(CatalogArgs),
+    /// Explain a rule, or list all rules.
+    Explain(ExplainArgs),
+}
+
+#[derive(clap::Args)]
+struct CheckArgs {
+    /// Repository root.
+    #[arg(default_value = ".")]
+    repo: PathBuf,
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+    /// Treat warnings as failures too (`--deny warnings`).
+    #[arg(long, value_enum)]
+    deny: Option<Deny>,
+    #[command(flatten)]
+    common: Common,
+}
+
+#[derive(clap::Args)]
+struct Common {
+    /// The date reviews are judged against (YYYY-MM-DD); default: today.
+    #[arg(long, value_parser = parse_date)]
+    today: Option<jiff::civil::Date>,
+    /// When to colour human output.
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    color: Color,
+}
+
+#[derive(clap::Args)]
+struct CatalogArgs {
+    /// Standard key (iso27001, iso42001); all when omitted.
+    standard: Option<String>,
+    #[arg(long, value_enum, default_value_t = ListFormat::Human)]
+    format: ListFormat,
+}
+
+#[derive(clap::Args)]
+struct ExplainArgs {
+    /// Rule code (AIM021) or name (unknown-requirement); all rules when omitted.
+    rule: Option<String>,
+    #[arg(long, value_enum, default_value_t = ListFormat::Human)]
+    format: ListFormat,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq)]
+enum Format {
+    Human,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ListFormat {
+    Human,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Deny {
+    Warnings,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+fn parse_date(s: &str) -> Result<jiff::civil::Date, String> {
+    s.parse().map_err(|e| format!("expected YYYY-MM-DD: {e}"))
+}
+
+/// Runs the CLI with the process arguments.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+        }
+    };
+    let result = match cli.command {
+        Command::Check(args) => check(args),
+        Command::Catalog(args) => catalog(args),
+        Command::Explain(args) => explain(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+type CliResult = Result<ExitCode, Box<dyn std::error::Error>>;
+
+fn today(common: &Common) -> jiff::civil::Date {
+    common.today.unwrap_or_else(|| jiff::ZonedDateTime::now().date())
+}
+
+fn use_color(color: Color) -> bool {
+    match color {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+    }
+}
+
+fn check(args: CheckArgs) -> CliResult {
+    let c = Compilation::run(&args.repo, today(&args.common))?;
+    let counts = Counts::of(&c.diagnostics);
+    let coverage = c.coverage();
+    let mut out = std::io::stdout().lock();
+    match args.format {
+        Format::Human => {
+            let color = use_color(args.common.color);
+            let text = render::human(&c.diagnostics, &c.project.sources, color);
+            write!(out, "{text}")?;
+            for cov in &coverage {
+                writeln!(out, "{}", cov.line())?;
+            }
+            writeln!(out, "{}", render::human_summary(counts, c.project.documents.len()))?;
+        }
+        Format::Json => {
+            let report = JsonReport::new(&c.diagnostics, &c.project.sources, counts, c.project.documents.len(), &coverage);
+            serde_json::to_writer_pretty(&mut out, &report)?;
+            writeln!(out)?;
+        }
+    }
+    Ok(exit_for(&c.diagnostics, args.deny.is_some()))
+}
+
+fn exit_for(diags: &[Diagnostic], deny_warnings: bool) -> ExitCode {
+    let fails = diags.iter().any(|d| d.severity == Severity::Error || (deny_warnings && d.severity == Severity::Warning));
+    if fails { ExitCode::from(1) } else { ExitCode::SUCCESS }
+}
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    diagnostics: Vec<render::JsonDiagnostic<'a>>,
+    summary: JsonSummary<'a>,
+}
+
+#[derive(Serialize)]
+struct JsonSummary<'a> {
+    documents: usize,
+    errors: usize,
+    warnings: usize,
+    infos: usize,
+    coverage: &'a [Coverage],
+}
+
+impl<'a> JsonReport<'a> {
+    fn new(diags: &'a [Diagnostic], sources: &Sources, counts: Counts, documents: usize, coverage: &'a [Coverage]) -> Self {
+        JsonReport {
+            diagnostics: render::json_diagnostics(diags, sources),
+            summary: JsonSummary { documents, errors: counts.errors, warnings: counts.warnings, infos: counts.infos, coverage },
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct CatalogItem<'a> {
+    standard: &'a str,
+    id: &'a str,
+    title: &'a str,
+    kind: &'static str,
+    parent: Option<&'a str>,
+}
+
+fn catalog_items(c: &Catalog) -> Vec<CatalogItem<'_>> {
+    let mut items: Vec<CatalogItem> = c
+        .entries
+        .iter()
+        .map(|e| CatalogItem {
+            standard: &c.key,
+            id: &e.id,
+            title: &e.title,
+            kind: match e.kind {
+                Kind::Clause => "clause",
+                Kind::Group => "group",
+                Kind::Control => "control",
+            },
+            parent: e.parent.as_deref(),
+        })
+        .collect();
+    items.extend(c.objectives.iter().map(|t| CatalogItem { standard: &c.key, id: &t.id, title: &t.title, kind: "objective", parent: None }));
+    items.extend(c.risk_sources.iter().map(|t| CatalogItem { standard: &c.key, id: &t.id, title: &t.title, kind: "risk-source", parent: None }));
+    items
+}
+
+fn catalog(args: CatalogArgs) -> CliResult {
+    let catalogs = Catalogs::builtin();
+    let selected: Vec<&Catalog> = match &args.standard {
+        Some(key) => match catalogs.get(key) {
+            Some(c) => vec![c],
+            None => return Err(format!("unknown standard `{key}`; known: {}", catalogs.keys().join(", ")).into()),
+        },
+        None => catalogs.list.iter().collect(),
+    };
+    let mut out = std::io::stdout().lock();
+    match args.format {
+        ListFormat::Json => {
+            let items: Vec<CatalogItem> = selected.iter().flat_map(|c| catalog_items(c)).collect();
+            serde_json::to_writer_pretty(&mut out, &items)?;
+            writeln!(out)?;
+        }
+        ListFormat::Human => {
+            for c in selected {
+                let controls = c.controls().count();
+                let clauses = c.leaf_clauses().count();
+                writeln!(out, "{} ({}): {clauses} lowest-level clauses, {controls} Annex A controls", c.name, c.key)?;
+                for e in &c.entries {
+                    let depth = depth(c, &e.id);
+                    let kind = match e.kind {
+                        Kind::Clause => "",
+                        Kind::Group => "  [group]",
+                        Kind::Control => "",
+                    };
+                    writeln!(out, "{:indent$}{:<10} {}{kind}", "", e.id, e.title, indent = depth * 2)?;
+                }
+                if !c.objectives.is_empty() {
+                    writeln!(out, "Annex C objectives (use in risk `objectives`):")?;
+                    for t in &c.objectives {
+                        writeln!(out, "  {:<24} {}", t.id, t.title)?;
+                    }
+                }
+                if !c.risk_sources.is_empty() {
+                    writeln!(out, "Annex C risk sources (use in risk `risk_sources`):")?;
+                    for t in &c.risk_sources {
+                        writeln!(out, "  {:<24} {}", t.id, t.title)?;
+                    }
+                }
+                writeln!(out)?;
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn depth(c: &Catalog, id: &str) -> usize {
+    let mut d = 0;
+    let mut cur = c.get(id);
+    while let Some(p) = cur.and_then(|e| e.parent.as_deref()) {
+        d += 1;
+        cur = c.get(p);
+    }
+    d
+}
+
+#[derive(Serialize)]
+struct RuleItem {
+    code: &'static str,
+    name: &'static str,
+    default_level: &'static str,
+    summary: &'static str,
+    docs: &'static str,
+}
+
+fn explain(args: ExplainArgs) -> CliResult {
+    let mut out = std::io::stdout().lock();
+    let selected = match &args.rule {
+        Some(key) => match rules::find(key) {
+            Some(r) => vec![r],
+            None => return Err(format!("no rule `{key}`; `aimsc explain` lists them").into()),
+        },
+        None => rules::registry(),
+    };
+    match args.format {
+        ListFormat::Json => {
+            let items: Vec<RuleItem> = selected
+                .iter()
+                .map(|r| RuleItem { code: r.code, name: r.name, default_level: r.default_level.as_str(), summary: r.summary, docs: r.docs })
+                .collect();
+            serde_json::to_writer_pretty(&mut out, &items)?;
+            writeln!(out)?;
+        }
+        ListFormat::Human if args.rule.is_some() => {
+            let r = selected[0];
+            writeln!(out, "{} {} (default: {})\n\n{}\n\n{}", r.code, r.name, r.default_level.as_str(), r.summary, r.docs)?;
+        }
+        ListFormat::Human => {
+            for r in selected {
+                writeln!(out, "{}  {:<28} {:<8} {}", r.code, r.name, r.default_level.as_str(), r.summary)?;
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

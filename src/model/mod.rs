@@ -1,0 +1,205 @@
+//! The compiled repository: configuration, every governed document with
+//! typed, spanned fields, and the indexes other stages join on (documents by
+//! ID, claims by requirement). Loading reads each file once, in parallel.
+
+pub mod body;
+pub mod config;
+pub mod document;
+pub mod rules;
+pub mod vocab;
+pub mod yaml;
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use crate::diagnostics::render::Sources;
+use crate::diagnostics::{Diagnostic, SourceFile};
+pub use config::{CONFIG_FILE, Config};
+pub use document::{Document, Sp, StandardIds};
+use rules::UNREADABLE_FILE;
+
+/// A failure that stops the tool (exit 2), as opposed to a finding.
+#[derive(Debug)]
+pub struct ToolError(pub String);
+
+impl std::fmt::Display for ToolError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ToolError {}
+
+/// A loaded repository.
+#[derive(Debug)]
+pub struct Project {
+    pub root: PathBuf,
+    pub config: Config,
+    pub config_file: Option<Arc<SourceFile>>,
+    /// Governed documents, sorted by path.
+    pub documents: Vec<Document>,
+    /// Every file the walk found (repository-relative, `/`-separated), for link checks.
+    pub files: BTreeSet<String>,
+    /// Heading anchors of Markdown files that are not governed documents.
+    pub plain_anchors: HashMap<String, Vec<String>>,
+    pub sources: Sources,
+    /// Index of the first document with each ID.
+    pub by_id: HashMap<String, usize>,
+}
+
+impl Project {
+    pub fn document(&self, id: &str) -> Option<&Document> {
+        self.by_id.get(id).map(|&i| &self.documents[i])
+    }
+
+    /// Documents that claim a requirement, by (standard, id).
+    pub fn claims(&self) -> HashMap<(&str, &str), Vec<&Document>> {
+        let mut out: HashMap<(&str, &str), Vec<&Document>> = HashMap::new();
+        for d in &self.documents {
+            for s in &d.satisfies {
+                for id in &s.ids {
+                    out.entry((s.standard.value.as_str(), id.value.as_str())).or_default().push(d);
+                }
+            }
+        }
+        out
+    }
+
+    /// Anchors of the Markdown file at `path`, if it is one.
+    pub fn anchors(&self, path: &str) -> Option<Vec<&str>> {
+        if let Some(d) = self.documents.iter().find(|d| d.path() == path) {
+            return Some(d.body.headings.iter().map(|h| h.anchor.as_str()).collect());
+        }
+        self.plain_anchors.get(path).map(|v| v.iter().map(String::as_str).collect())
+    }
+}
+
+enum Loaded {
+    Document(Box<Document>, Arc<SourceFile>),
+    /// A governed file that could not be indexed; kept for snippets.
+    Broken(Arc<SourceFile>),
+    Plain(String, Vec<String>),
+    Skipped,
+}
+
+/// Loads the repository at `root`.
+pub fn load(root: &Path) -> Result<(Project, Vec<Diagnostic>), ToolError> {
+    if !root.is_dir() {
+        return Err(ToolError(format!("`{}` is not a folder", root.display())));
+    }
+    let mut diags = Vec::new();
+    let config_path = root.join(CONFIG_FILE);
+    let (config, config_file) = if config_path.is_file() {
+        let text = std::fs::read_to_string(&config_path)
+            .map_err(|e| ToolError(format!("cannot read {}: {e}", config_path.display())))?;
+        let file = Arc::new(SourceFile::new(CONFIG_FILE, text));
+        let (config, diag) = Config::parse(&file);
+        diags.extend(diag);
+        (config, Some(file))
+    } else {
+        (Config::default(), None)
+    };
+
+    let files = walk(root, &config)?;
+    let md: Vec<&String> = files.iter().filter(|p| p.ends_with(".md")).collect();
+    let loaded: Vec<(Loaded, Vec<Diagnostic>)> = md.par_iter().map(|rel| load_file(root, rel)).collect();
+
+    let mut sources = Sources::default();
+    if let Some(f) = &config_file {
+        sources.insert(f.clone());
+    }
+    let mut documents = Vec::new();
+    let mut plain_anchors = HashMap::new();
+    for (item, d) in loaded {
+        diags.extend(d);
+        match item {
+            Loaded::Document(doc, file) => {
+                sources.insert(file);
+                documents.push(*doc);
+            }
+            Loaded::Broken(file) => sources.insert(file),
+            Loaded::Plain(path, anchors) => {
+                plain_anchors.insert(path, anchors);
+            }
+            Loaded::Skipped => {}
+        }
+    }
+    let mut by_id = HashMap::new();
+    for (i, d) in documents.iter().enumerate() {
+        by_id.entry(d.id.value.clone()).or_insert(i);
+    }
+    let project = Project { root: root.to_path_buf(), config, config_file, documents, files, plain_anchors, sources, by_id };
+    Ok((project, diags))
+}
+
+fn load_file(root: &Path, rel: &str) -> (Loaded, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let bytes = match std::fs::read(root.join(rel)) {
+        Ok(b) => b,
+        Err(e) => {
+            let file = Arc::new(SourceFile::new(rel, ""));
+            diags.push(Diagnostic::new(&UNREADABLE_FILE, format!("cannot read file: {e}")).at(file.file_location()));
+            return (Loaded::Broken(file), diags);
+        }
+    };
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let valid = e.utf8_error().valid_up_to();
+            let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            let is_governed = lossy.trim_start_matches('\u{feff}').starts_with("---");
+            if !is_governed && !lossy.starts_with('\u{fffd}') {
+                // A non-UTF-8 file that is not a governed document is not ours to judge.
+                return (Loaded::Skipped, diags);
+            }
+            let prefix = String::from_utf8_lossy(&e.as_bytes()[..valid]);
+            let offset = prefix.len();
+            let file = Arc::new(SourceFile::new(rel, lossy));
+            let utf16 = e.as_bytes().starts_with(&[0xff, 0xfe]) || e.as_bytes().starts_with(&[0xfe, 0xff]);
+            diags.push(
+                Diagnostic::new(&UNREADABLE_FILE, format!("file is not valid UTF-8 (bad byte at offset {valid})"))
+                    .at(file.location(offset..offset + 1))
+                    .label("not UTF-8")
+                    .help(if utf16 { "the file looks like UTF-16; re-save it as UTF-8" } else { "re-save the file as UTF-8" }),
+            );
+            return (Loaded::Broken(file), diags);
+        }
+    };
+    let file = Arc::new(SourceFile::new(rel, text));
+    match document::read(&file, &mut diags) {
+        Some(doc) => (Loaded::Document(Box::new(doc), file), diags),
+        None if diags.is_empty() => (Loaded::Plain(rel.to_string(), body::anchors_of(&file.text)), diags),
+        None => (Loaded::Broken(file), diags),
+    }
+}
+
+/// Every file of the repository that aimsc may read, sorted.
+fn walk(root: &Path, config: &Config) -> Result<BTreeSet<String>, ToolError> {
+    let mut overrides = ignore::overrides::OverrideBuilder::new(root);
+    let output = config.output.trim_matches('/');
+    for glob in [format!("!/{output}/"), "!.git/".to_string()].into_iter().chain(config.exclude.iter().map(|g| format!("!{g}"))) {
+        overrides.add(&glob).map_err(|e| ToolError(format!("invalid exclude pattern `{glob}` in {CONFIG_FILE}: {e}")))?;
+    }
+    let overrides = overrides.build().map_err(|e| ToolError(format!("invalid exclude patterns: {e}")))?;
+    let walker = ignore::WalkBuilder::new(root)
+        .hidden(true)
+        .parents(false)
+        .require_git(false)
+        .follow_links(false)
+        .overrides(overrides)
+        .build();
+    let mut files = BTreeSet::new();
+    for entry in walker {
+        let Ok(entry) = entry else { continue };
+        if !entry.file_type().is_some_and(|t| t.is_file()) {
+            continue;
+        }
+        let Ok(rel) = entry.path().strip_prefix(root) else { continue };
+        let rel: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+        files.insert(rel.join("/"));
+    }
+    Ok(files)
+}
