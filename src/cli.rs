@@ -15,7 +15,11 @@ use crate::diagnostics::{Counts, Diagnostic, Severity};
 use crate::rules;
 
 #[derive(Parser)]
-#[command(name = "aimsc", version, about = "Compliance compiler for ISO/IEC 27001 and ISO/IEC 42001 documentation repositories")]
+#[command(
+    name = "aimsc",
+    version,
+    about = "Compliance compiler for ISO/IEC 27001 and ISO/IEC 42001 documentation repositories"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -105,7 +109,11 @@ pub fn main() -> ExitCode {
         Ok(c) => c,
         Err(e) => {
             let _ = e.print();
-            return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+            return if e.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
         }
     };
     let result = match cli.command {
@@ -152,7 +160,13 @@ fn check(args: CheckArgs) -> CliResult {
             writeln!(out, "{}", render::human_summary(counts, c.project.documents.len()))?;
         }
         Format::Json => {
-            let report = JsonReport::new(&c.diagnostics, &c.project.sources, counts, c.project.documents.len(), &coverage);
+            let report = JsonReport::new(
+                &c.diagnostics,
+                &c.project.sources,
+                counts,
+                c.project.documents.len(),
+                &coverage,
+            );
             serde_json::to_writer_pretty(&mut out, &report)?;
             writeln!(out)?;
         }
@@ -161,7 +175,9 @@ fn check(args: CheckArgs) -> CliResult {
 }
 
 fn exit_for(diags: &[Diagnostic], deny_warnings: bool) -> ExitCode {
-    let fails = diags.iter().any(|d| d.severity == Severity::Error || (deny_warnings && d.severity == Severity::Warning));
+    let fails = diags
+        .iter()
+        .any(|d| d.severity == Severity::Error || (deny_warnings && d.severity == Severity::Warning));
     if fails { ExitCode::from(1) } else { ExitCode::SUCCESS }
 }
 
@@ -181,10 +197,22 @@ struct JsonSummary<'a> {
 }
 
 impl<'a> JsonReport<'a> {
-    fn new(diags: &'a [Diagnostic], sources: &Sources, counts: Counts, documents: usize, coverage: &'a [Coverage]) -> Self {
+    fn new(
+        diags: &'a [Diagnostic],
+        sources: &Sources,
+        counts: Counts,
+        documents: usize,
+        coverage: &'a [Coverage],
+    ) -> Self {
         JsonReport {
             diagnostics: render::json_diagnostics(diags, sources),
-            summary: JsonSummary { documents, errors: counts.errors, warnings: counts.warnings, infos: counts.infos, coverage },
+            summary: JsonSummary {
+                documents,
+                errors: counts.errors,
+                warnings: counts.warnings,
+                infos: counts.infos,
+                coverage,
+            },
         }
     }
 }
@@ -214,8 +242,20 @@ fn catalog_items(c: &Catalog) -> Vec<CatalogItem<'_>> {
             parent: e.parent.as_deref(),
         })
         .collect();
-    items.extend(c.objectives.iter().map(|t| CatalogItem { standard: &c.key, id: &t.id, title: &t.title, kind: "objective", parent: None }));
-    items.extend(c.risk_sources.iter().map(|t| CatalogItem { standard: &c.key, id: &t.id, title: &t.title, kind: "risk-source", parent: None }));
+    items.extend(c.objectives.iter().map(|t| CatalogItem {
+        standard: &c.key,
+        id: &t.id,
+        title: &t.title,
+        kind: "objective",
+        parent: None,
+    }));
+    items.extend(c.risk_sources.iter().map(|t| CatalogItem {
+        standard: &c.key,
+        id: &t.id,
+        title: &t.title,
+        kind: "risk-source",
+        parent: None,
+    }));
     items
 }
 
@@ -239,7 +279,11 @@ fn catalog(args: CatalogArgs) -> CliResult {
             for c in selected {
                 let controls = c.controls().count();
                 let clauses = c.leaf_clauses().count();
-                writeln!(out, "{} ({}): {clauses} lowest-level clauses, {controls} Annex A controls", c.name, c.key)?;
+                writeln!(
+                    out,
+                    "{} ({}): {clauses} lowest-level clauses, {controls} Annex A controls",
+                    c.name, c.key
+                )?;
                 for e in &c.entries {
                     let depth = depth(c, &e.id);
                     let kind = match e.kind {
@@ -300,18 +344,39 @@ fn explain(args: ExplainArgs) -> CliResult {
         ListFormat::Json => {
             let items: Vec<RuleItem> = selected
                 .iter()
-                .map(|r| RuleItem { code: r.code, name: r.name, default_level: r.default_level.as_str(), summary: r.summary, docs: r.docs })
+                .map(|r| RuleItem {
+                    code: r.code,
+                    name: r.name,
+                    default_level: r.default_level.as_str(),
+                    summary: r.summary,
+                    docs: r.docs,
+                })
                 .collect();
             serde_json::to_writer_pretty(&mut out, &items)?;
             writeln!(out)?;
         }
         ListFormat::Human if args.rule.is_some() => {
             let r = selected[0];
-            writeln!(out, "{} {} (default: {})\n\n{}\n\n{}", r.code, r.name, r.default_level.as_str(), r.summary, r.docs)?;
+            writeln!(
+                out,
+                "{} {} (default: {})\n\n{}\n\n{}",
+                r.code,
+                r.name,
+                r.default_level.as_str(),
+                r.summary,
+                r.docs
+            )?;
         }
         ListFormat::Human => {
             for r in selected {
-                writeln!(out, "{}  {:<28} {:<8} {}", r.code, r.name, r.default_level.as_str(), r.summary)?;
+                writeln!(
+                    out,
+                    "{}  {:<28} {:<8} {}",
+                    r.code,
+                    r.name,
+                    r.default_level.as_str(),
+                    r.summary
+                )?;
             }
         }
     }

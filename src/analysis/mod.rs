@@ -23,14 +23,27 @@ impl Compilation {
     pub fn run(root: &std::path::Path, today: jiff::civil::Date) -> Result<Compilation, crate::model::ToolError> {
         let catalogs = Catalogs::builtin();
         let (project, mut diagnostics) = crate::model::load(root)?;
-        let cx = Context { project: &project, catalogs: &catalogs, today };
+        let cx = Context {
+            project: &project,
+            catalogs: &catalogs,
+            today,
+        };
         diagnostics.extend(rules::check(&cx));
         let diagnostics = rules::finish(&project, diagnostics);
-        Ok(Compilation { project, catalogs, diagnostics, today })
+        Ok(Compilation {
+            project,
+            catalogs,
+            diagnostics,
+            today,
+        })
     }
 
     pub fn context(&self) -> Context<'_> {
-        Context { project: &self.project, catalogs: &self.catalogs, today: self.today }
+        Context {
+            project: &self.project,
+            catalogs: &self.catalogs,
+            today: self.today,
+        }
     }
 
     pub fn coverage(&self) -> Vec<Coverage> {

@@ -118,7 +118,9 @@ impl Catalog {
 
     /// Lowest-level clauses: the ones a document can address.
     pub fn leaf_clauses(&self) -> impl Iterator<Item = &Entry> {
-        self.entries.iter().filter(|e| e.kind == Kind::Clause && !self.has_children(&e.id))
+        self.entries
+            .iter()
+            .filter(|e| e.kind == Kind::Clause && !self.has_children(&e.id))
     }
 
     pub fn controls(&self) -> impl Iterator<Item = &Entry> {
@@ -127,7 +129,8 @@ impl Catalog {
 
     /// Whether a document may claim this ID (a leaf clause or a control).
     pub fn is_claimable(&self, id: &str) -> bool {
-        self.get(id).is_some_and(|e| e.kind == Kind::Control || (e.kind == Kind::Clause && !self.has_children(id)))
+        self.get(id)
+            .is_some_and(|e| e.kind == Kind::Control || (e.kind == Kind::Clause && !self.has_children(id)))
     }
 
     /// The Annex A group a control belongs to at the top level (A.6 for A.6.2.4).
@@ -188,9 +191,15 @@ pub struct Catalogs {
 impl Catalogs {
     /// The built-in catalogs. They are tested data, so a failure here is a bug.
     pub fn builtin() -> Catalogs {
-        let load = |text: &str, name: &str| Catalog::from_yaml(text).unwrap_or_else(|e| panic!("built-in catalog {name} is broken: {e}"));
-        let legacy: Legacy = serde_saphyr::from_str(ISO27001_2013).unwrap_or_else(|e| panic!("built-in ISO 27001:2013 mapping is broken: {e}"));
-        Catalogs { list: vec![load(ISO42001, "iso42001"), load(ISO27001, "iso27001")], legacy27001: legacy }
+        let load = |text: &str, name: &str| {
+            Catalog::from_yaml(text).unwrap_or_else(|e| panic!("built-in catalog {name} is broken: {e}"))
+        };
+        let legacy: Legacy = serde_saphyr::from_str(ISO27001_2013)
+            .unwrap_or_else(|e| panic!("built-in ISO 27001:2013 mapping is broken: {e}"));
+        Catalogs {
+            list: vec![load(ISO42001, "iso42001"), load(ISO27001, "iso27001")],
+            legacy27001: legacy,
+        }
     }
 
     pub fn get(&self, key: &str) -> Option<&Catalog> {

@@ -157,11 +157,13 @@ impl Diagnostic {
         self.rule.code
     }
 
-    /// Ordering used by every renderer: by file, position, then code.
-    pub fn sort_key(&self) -> (String, u32, u32, &'static str, String) {
+    /// Ordering used by every renderer: findings in files by file and
+    /// position, then repository-wide findings (no file) in the order the
+    /// checks emitted them, which follows the catalogs.
+    pub fn sort_key(&self) -> (bool, String, u32, u32) {
         match &self.location {
-            Some(l) => (l.file.clone(), l.line, l.column, self.rule.code, self.message.clone()),
-            None => (String::new(), 0, 0, self.rule.code, self.message.clone()),
+            Some(l) => (false, l.file.clone(), l.line, l.column),
+            None => (true, String::new(), 0, 0),
         }
     }
 }
@@ -181,7 +183,11 @@ impl SourceFile {
         let text = text.into();
         let mut line_starts = vec![0];
         line_starts.extend(memchr_newlines(&text));
-        SourceFile { path: path.into(), text, line_starts }
+        SourceFile {
+            path: path.into(),
+            text,
+            line_starts,
+        }
     }
 
     /// Location of a byte range; out-of-range offsets are clamped so that a
@@ -236,12 +242,21 @@ impl SourceFile {
 
     /// Location of the whole file (line 1), for file-level findings.
     pub fn file_location(&self) -> Location {
-        Location { file: self.path.clone(), line: 1, column: 1, start: 0, end: 0 }
+        Location {
+            file: self.path.clone(),
+            line: 1,
+            column: 1,
+            start: 0,
+            end: 0,
+        }
     }
 }
 
 fn memchr_newlines(text: &str) -> impl Iterator<Item = usize> + '_ {
-    text.bytes().enumerate().filter(|&(_, b)| b == b'\n').map(|(i, _)| i + 1)
+    text.bytes()
+        .enumerate()
+        .filter(|&(_, b)| b == b'\n')
+        .map(|(i, _)| i + 1)
 }
 
 /// Counts of a run's findings by severity.
@@ -268,5 +283,9 @@ impl Counts {
 
 /// Plural helper for messages: `plural(3, "error")` is "3 errors".
 pub fn plural(n: usize, word: &str) -> String {
-    if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") }
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
 }

@@ -55,13 +55,18 @@ impl Body {
     /// Scans `text[start..]` (the whole file is passed so that spans are file offsets).
     pub fn parse(text: &str, start: usize) -> Body {
         let src = &text[start..];
-        let mut body = Body { start, ..Body::default() };
+        let mut body = Body {
+            start,
+            ..Body::default()
+        };
         let mut heading: Option<(u8, Option<String>, String)> = None;
         let mut used: Vec<String> = Vec::new();
         for (event, range) in Parser::new_ext(src, markdown_options()).into_offset_iter() {
             let span = start + range.start..start + range.end;
             match event {
-                Event::Start(Tag::Link { link_type, dest_url, .. }) => {
+                Event::Start(Tag::Link {
+                    link_type, dest_url, ..
+                }) => {
                     if let LinkType::WikiLink { .. } = link_type {
                         let dest = dest_url.trim();
                         let (standard, id) = match dest.split_once(':') {
@@ -69,12 +74,21 @@ impl Body {
                             None => (None, dest.to_string()),
                         };
                         body.id_refs.push(IdRef { standard, id, span });
-                    } else if matches!(link_type, LinkType::Inline | LinkType::Reference | LinkType::Collapsed | LinkType::Shortcut) {
-                        body.links.push(Link { dest: dest_url.to_string(), span });
+                    } else if matches!(
+                        link_type,
+                        LinkType::Inline | LinkType::Reference | LinkType::Collapsed | LinkType::Shortcut
+                    ) {
+                        body.links.push(Link {
+                            dest: dest_url.to_string(),
+                            span,
+                        });
                     }
                 }
                 Event::Start(Tag::Image { dest_url, .. }) => {
-                    body.links.push(Link { dest: dest_url.to_string(), span });
+                    body.links.push(Link {
+                        dest: dest_url.to_string(),
+                        span,
+                    });
                 }
                 Event::Start(Tag::Heading { level, id, .. }) => {
                     heading = Some((heading_level(level), id.map(|s| s.to_string()), String::new()));
@@ -91,7 +105,11 @@ impl Body {
                             Some(id) => id,
                             None => unique(slug(&text), &mut used),
                         };
-                        body.headings.push(Heading { level, text: text.trim().to_string(), anchor });
+                        body.headings.push(Heading {
+                            level,
+                            text: text.trim().to_string(),
+                            anchor,
+                        });
                     }
                 }
                 _ => {}

@@ -9,10 +9,10 @@ use std::sync::Arc;
 use jiff::civil::Date;
 use serde::Serialize;
 
+use super::body::Body;
 use super::rules::*;
 use super::vocab::*;
 use super::yaml::{self, Node, Value};
-use super::body::Body;
 use crate::diagnostics::{Diagnostic, Location, SourceFile};
 
 /// A value with the byte range it was read from.
@@ -256,8 +256,20 @@ impl Document {
 
 /// Fields every document may have.
 pub const COMMON_FIELDS: &[&str] = &[
-    "id", "title", "type", "owner", "status", "version", "approved_by", "approved_on", "next_review",
-    "review_every", "satisfies", "references", "tags", "summary",
+    "id",
+    "title",
+    "type",
+    "owner",
+    "status",
+    "version",
+    "approved_by",
+    "approved_on",
+    "next_review",
+    "review_every",
+    "satisfies",
+    "references",
+    "tags",
+    "summary",
 ];
 
 /// Fields only some types have.
@@ -267,7 +279,13 @@ pub fn type_fields(t: DocType) -> &'static [&'static str] {
         DocType::Scope => &["standards", "ai_systems", "units", "locations", "exclusions"],
         DocType::AiSystem => &["purpose", "roles", "risk_level", "lifecycle_stage", "in_scope"],
         DocType::Risk => &[
-            "ai_systems", "organisational", "likelihood", "severity", "treatment", "controls", "objectives",
+            "ai_systems",
+            "organisational",
+            "likelihood",
+            "severity",
+            "treatment",
+            "controls",
+            "objectives",
             "risk_sources",
         ],
         DocType::ImpactAssessment => &["ai_system", "assessed_on", "affects"],
@@ -284,7 +302,12 @@ pub enum Split<'a> {
     /// No front matter: not a governed document.
     Plain,
     /// `yaml` starts at byte `yaml_start`; the body at `body_start`.
-    Document { yaml: &'a str, yaml_start: usize, body_start: usize, end_of_front_matter: usize },
+    Document {
+        yaml: &'a str,
+        yaml_start: usize,
+        body_start: usize,
+        end_of_front_matter: usize,
+    },
     /// Opened with `---` and never closed.
     Unclosed,
 }
@@ -305,7 +328,12 @@ pub fn split(text: &str) -> Split<'_> {
         let line = text[pos..end].trim_end();
         if line == "---" || line == "..." {
             let body_start = (end + 1).min(text.len());
-            return Split::Document { yaml: &text[yaml_start..pos], yaml_start, body_start, end_of_front_matter: end };
+            return Split::Document {
+                yaml: &text[yaml_start..pos],
+                yaml_start,
+                body_start,
+                end_of_front_matter: end,
+            };
         }
         pos = end + 1;
     }
@@ -329,9 +357,12 @@ pub fn read(file: &Arc<SourceFile>, diags: &mut Vec<Diagnostic>) -> Option<Docum
             );
             return None;
         }
-        Split::Document { yaml, yaml_start, body_start, end_of_front_matter } => {
-            (yaml, yaml_start, body_start, end_of_front_matter)
-        }
+        Split::Document {
+            yaml,
+            yaml_start,
+            body_start,
+            end_of_front_matter,
+        } => (yaml, yaml_start, body_start, end_of_front_matter),
     };
     let root = match yaml::parse(yaml_text, yaml_start) {
         Ok(root) => root,
@@ -347,25 +378,40 @@ pub fn read(file: &Arc<SourceFile>, diags: &mut Vec<Diagnostic>) -> Option<Docum
     };
     let mut r = Reader { file, diags };
     let Some(map) = root.as_map() else {
-        let span = if root.span.is_empty() { yaml_start.saturating_sub(4)..yaml_start.saturating_sub(1) } else { root.span.clone() };
+        let span = if root.span.is_empty() {
+            yaml_start.saturating_sub(4)..yaml_start.saturating_sub(1)
+        } else {
+            root.span.clone()
+        };
         r.push(
-            Diagnostic::new(&FRONT_MATTER_NOT_MAPPING, format!("front matter is {}, not a mapping of fields", root.kind_name()))
-                .at(file.location(span))
-                .help("write the fields as `key: value` lines, e.g. `id: POL-001`"),
+            Diagnostic::new(
+                &FRONT_MATTER_NOT_MAPPING,
+                format!("front matter is {}, not a mapping of fields", root.kind_name()),
+            )
+            .at(file.location(span))
+            .help("write the fields as `key: value` lines, e.g. `id: POL-001`"),
         );
         return None;
     };
     let fields = r.index(map);
     let doc_type = fields.get("type").and_then(|n| r.vocab::<DocType>("type", n));
     if !fields.contains_key("type") {
-        r.missing("type", &root, Some(format!("add `type:` with one of: {}", DocType::names().join(", "))));
+        r.missing(
+            "type",
+            &root,
+            Some(format!("add `type:` with one of: {}", DocType::names().join(", "))),
+        );
     }
     r.unknown_fields(&fields, doc_type.clone(), map);
 
     let id = match fields.get("id") {
         Some(n) => r.id(n),
         None => {
-            r.missing("id", &root, Some("add `id:` with a short unique identifier, e.g. `id: POL-AI-001`".into()));
+            r.missing(
+                "id",
+                &root,
+                Some("add `id:` with a short unique identifier, e.g. `id: POL-AI-001`".into()),
+            );
             None
         }
     };
@@ -378,15 +424,33 @@ pub fn read(file: &Arc<SourceFile>, diags: &mut Vec<Diagnostic>) -> Option<Docum
     };
     let owner = fields.get("owner").and_then(|n| r.person("owner", n));
     let status = fields.get("status").and_then(|n| r.vocab::<Status>("status", n));
-    let version = fields.get("version").and_then(|n| r.text("version", n)).map(|s| s.value);
+    let version = fields
+        .get("version")
+        .and_then(|n| r.text("version", n))
+        .map(|s| s.value);
     let approved_by = fields.get("approved_by").and_then(|n| r.person("approved_by", n));
     let approved_on = fields.get("approved_on").and_then(|n| r.date("approved_on", n));
     let next_review = fields.get("next_review").and_then(|n| r.date("next_review", n));
     let review_every = fields.get("review_every").and_then(|n| r.period(n));
-    let satisfies = fields.get("satisfies").map(|n| r.standard_ids("satisfies", n)).unwrap_or_default();
-    let references = fields.get("references").map(|n| r.text_list("references", n)).unwrap_or_default();
-    let tags = fields.get("tags").map(|n| r.text_list("tags", n)).unwrap_or_default().into_iter().map(|t| t.value).collect();
-    let summary = fields.get("summary").and_then(|n| r.text("summary", n)).map(|s| s.value);
+    let satisfies = fields
+        .get("satisfies")
+        .map(|n| r.standard_ids("satisfies", n))
+        .unwrap_or_default();
+    let references = fields
+        .get("references")
+        .map(|n| r.text_list("references", n))
+        .unwrap_or_default();
+    let tags = fields
+        .get("tags")
+        .map(|n| r.text_list("tags", n))
+        .unwrap_or_default()
+        .into_iter()
+        .map(|t| t.value)
+        .collect();
+    let summary = fields
+        .get("summary")
+        .and_then(|n| r.text("summary", n))
+        .map(|s| s.value);
 
     let details = match doc_type.as_ref().map(|t| t.value) {
         Some(DocType::Soa) => Details::Soa(r.soa(&fields, &root)),
@@ -429,7 +493,23 @@ pub fn is_placeholder(text: &str) -> bool {
     let t = text.trim().to_ascii_lowercase();
     matches!(
         t.as_str(),
-        "tbd" | "tbc" | "tba" | "todo" | "fixme" | "?" | "??" | "???" | "-" | "--" | "n/a" | "na" | "xxx" | "none" | "unknown" | "owner" | "name"
+        "tbd"
+            | "tbc"
+            | "tba"
+            | "todo"
+            | "fixme"
+            | "?"
+            | "??"
+            | "???"
+            | "-"
+            | "--"
+            | "n/a"
+            | "na"
+            | "xxx"
+            | "none"
+            | "unknown"
+            | "owner"
+            | "name"
     ) || (t.starts_with('<') && t.ends_with('>'))
         || (t.starts_with("{{") && t.ends_with("}}"))
 }
@@ -455,8 +535,11 @@ impl<'a> Reader<'a> {
         for (k, v) in map {
             let Some(key) = k.as_scalar() else {
                 self.push(
-                    Diagnostic::new(&INVALID_VALUE, format!("a front matter key must be text, found {}", k.kind_name()))
-                        .at(self.loc(&k.span)),
+                    Diagnostic::new(
+                        &INVALID_VALUE,
+                        format!("a front matter key must be text, found {}", k.kind_name()),
+                    )
+                    .at(self.loc(&k.span)),
                 );
                 continue;
             };
@@ -504,7 +587,10 @@ impl<'a> Reader<'a> {
             let (msg, help) = if !owners.is_empty() {
                 (
                     format!("`{key}` is not a field of `{tname}` documents"),
-                    format!("`{key}` belongs to {} documents; remove it or change `type`", quote_list(&owners)),
+                    format!(
+                        "`{key}` belongs to {} documents; remove it or change `type`",
+                        quote_list(&owners)
+                    ),
                 )
             } else {
                 let help = match did_you_mean(key, &own) {
@@ -527,18 +613,30 @@ impl<'a> Reader<'a> {
     }
 
     fn invalid(&mut self, node: &Node, msg: String, help: Option<String>) {
-        self.push(Diagnostic::new(&INVALID_VALUE, msg).at(self.loc(&node.span)).help_opt(help));
+        self.push(
+            Diagnostic::new(&INVALID_VALUE, msg)
+                .at(self.loc(&node.span))
+                .help_opt(help),
+        );
     }
 
     fn text(&mut self, field: &str, node: &Node) -> Option<Sp<String>> {
         match node.as_scalar() {
             Some(_) if node.is_null() => {
-                self.invalid(node, format!("`{field}` is empty"), Some(format!("give `{field}` a value or remove the line")));
+                self.invalid(
+                    node,
+                    format!("`{field}` is empty"),
+                    Some(format!("give `{field}` a value or remove the line")),
+                );
                 None
             }
             Some(t) => Some(Sp::new(t.trim().to_string(), node.span.clone())),
             None => {
-                self.invalid(node, format!("`{field}` must be text, found {}", node.kind_name()), None);
+                self.invalid(
+                    node,
+                    format!("`{field}` must be text, found {}", node.kind_name()),
+                    None,
+                );
                 None
             }
         }
@@ -550,17 +648,24 @@ impl<'a> Reader<'a> {
             let inner: Vec<&str> = items.iter().filter_map(Node::as_scalar).collect();
             if inner.len() == items.len() && inner.iter().all(|t| is_placeholder(t)) {
                 self.push(
-                    Diagnostic::new(&PLACEHOLDER, format!("`{field}` is the placeholder `[{}]`", inner.join(", ")))
-                        .at(self.loc(&node.span))
-                        .label("a YAML list holding a placeholder, not a name")
-                        .help(format!("name the accountable role or person, e.g. `{field}: Head of Data Science`")),
+                    Diagnostic::new(
+                        &PLACEHOLDER,
+                        format!("`{field}` is the placeholder `[{}]`", inner.join(", ")),
+                    )
+                    .at(self.loc(&node.span))
+                    .label("a YAML list holding a placeholder, not a name")
+                    .help(format!(
+                        "name the accountable role or person, e.g. `{field}: Head of Data Science`"
+                    )),
                 );
                 return None;
             }
             self.invalid(
                 node,
                 format!("`{field}` must be one role or person, found a list"),
-                Some(format!("write `{field}: Chief Information Security Officer`; `[...]` makes a YAML list")),
+                Some(format!(
+                    "write `{field}: Chief Information Security Officer`; `[...]` makes a YAML list"
+                )),
             );
             return None;
         }
@@ -569,7 +674,9 @@ impl<'a> Reader<'a> {
             self.push(
                 Diagnostic::new(&PLACEHOLDER, format!("`{field}` is the placeholder `{}`", t.value))
                     .at(self.loc(&t.span))
-                    .help(format!("name the accountable role or person, e.g. `{field}: Head of Data Science`")),
+                    .help(format!(
+                        "name the accountable role or person, e.g. `{field}: Head of Data Science`"
+                    )),
             );
             return None;
         }
@@ -579,14 +686,28 @@ impl<'a> Reader<'a> {
     fn id(&mut self, node: &Node) -> Option<Sp<String>> {
         let t = self.text("id", node)?;
         let ok = t.value.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
-            && t.value.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+            && t.value
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
         if !ok {
-            let suggestion: String =
-                t.value.trim().chars().map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') { c } else { '-' }).collect();
+            let suggestion: String = t
+                .value
+                .trim()
+                .chars()
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
+                        c
+                    } else {
+                        '-'
+                    }
+                })
+                .collect();
             self.invalid(
                 node,
                 format!("`{}` is not a valid document ID", t.value),
-                Some(format!("use letters, digits, `.`, `_` and `-` only, starting with a letter or digit, e.g. `{suggestion}`")),
+                Some(format!(
+                    "use letters, digits, `.`, `_` and `-` only, starting with a letter or digit, e.g. `{suggestion}`"
+                )),
             );
             return None;
         }
@@ -595,7 +716,11 @@ impl<'a> Reader<'a> {
 
     fn date(&mut self, field: &str, node: &Node) -> Option<Sp<Date>> {
         let t = self.text(field, node)?;
-        let parsed = if t.value.len() == 10 { t.value.parse::<Date>().ok() } else { None };
+        let parsed = if t.value.len() == 10 {
+            t.value.parse::<Date>().ok()
+        } else {
+            None
+        };
         match parsed {
             Some(d) => Some(Sp::new(d, t.span)),
             None => {
@@ -622,7 +747,11 @@ impl<'a> Reader<'a> {
             }
             _ => format!("write `{field}: true` or `{field}: false`"),
         };
-        self.invalid(node, format!("`{field}` must be true or false, found {}", describe(node)), Some(help));
+        self.invalid(
+            node,
+            format!("`{field}` must be true or false, found {}", describe(node)),
+            Some(help),
+        );
         None
     }
 
@@ -633,11 +762,22 @@ impl<'a> Reader<'a> {
         }
         let names = T::names();
         let lower = t.value.to_ascii_lowercase().replace([' ', '_'], "-");
-        let help = match T::parse(&lower).map(|_| lower.as_str()).or_else(|| did_you_mean(&t.value, &names)) {
-            Some(s) => format!("did you mean `{s}`? {} values: {}", capitalise(T::WHAT), names.join(", ")),
+        let help = match T::parse(&lower)
+            .map(|_| lower.as_str())
+            .or_else(|| did_you_mean(&t.value, &names))
+        {
+            Some(s) => format!(
+                "did you mean `{s}`? {} values: {}",
+                capitalise(T::WHAT),
+                names.join(", ")
+            ),
             None => format!("{} values: {}", capitalise(T::WHAT), names.join(", ")),
         };
-        self.invalid(node, format!("`{}` is not a valid {} for `{field}`", t.value, T::WHAT), Some(help));
+        self.invalid(
+            node,
+            format!("`{}` is not a valid {} for `{field}`", t.value, T::WHAT),
+            Some(help),
+        );
         None
     }
 
@@ -648,7 +788,10 @@ impl<'a> Reader<'a> {
             None => {
                 self.invalid(
                     node,
-                    format!("`review_every` must be a period such as `12 months`, found `{}`", t.value),
+                    format!(
+                        "`review_every` must be a period such as `12 months`, found `{}`",
+                        t.value
+                    ),
                     Some("write a number and a unit: days, weeks, months or years".into()),
                 );
                 None
@@ -662,7 +805,11 @@ impl<'a> Reader<'a> {
             None if node.is_null() => &[],
             None => {
                 let help = node.as_scalar().map(|s| format!("write a YAML list: `{field}: [{s}]`"));
-                self.invalid(node, format!("`{field}` must be a list, found {}", node.kind_name()), help);
+                self.invalid(
+                    node,
+                    format!("`{field}` must be a list, found {}", node.kind_name()),
+                    help,
+                );
                 &[]
             }
         }
@@ -685,7 +832,9 @@ impl<'a> Reader<'a> {
                 self.invalid(
                     node,
                     format!("`{field}` must map standards to ID lists, found {}", node.kind_name()),
-                    Some(format!("e.g. `{field}: {{iso42001: [A.2.2, \"5.2\"], iso27001: [A.5.1]}}`")),
+                    Some(format!(
+                        "e.g. `{field}: {{iso42001: [A.2.2, \"5.2\"], iso27001: [A.5.1]}}`"
+                    )),
                 );
             }
             return Vec::new();
@@ -702,23 +851,36 @@ impl<'a> Reader<'a> {
     fn soa(&mut self, fields: &HashMap<&str, &Node>, root: &Node) -> Soa {
         let standard = fields.get("standard").and_then(|n| self.text("standard", n));
         if !fields.contains_key("standard") {
-            self.missing("standard", root, Some("add `standard: iso42001` (one SoA per standard)".into()));
+            self.missing(
+                "standard",
+                root,
+                Some("add `standard: iso42001` (one SoA per standard)".into()),
+            );
         }
         let mut controls = Vec::new();
         let controls_node = fields.get("controls");
         match controls_node {
-            None => self.missing("controls", root, Some("add `controls:` with an entry for every Annex A control".into())),
+            None => self.missing(
+                "controls",
+                root,
+                Some("add `controls:` with an entry for every Annex A control".into()),
+            ),
             Some(n) => match n.as_map() {
                 Some(map) => {
                     let mut seen: HashMap<String, usize> = HashMap::new();
                     for (k, v) in map {
-                        let Some(control) = self.text("controls", k) else { continue };
+                        let Some(control) = self.text("controls", k) else {
+                            continue;
+                        };
                         if let Some(line) = seen.get(&control.value) {
                             self.push(
-                                Diagnostic::new(&DUPLICATE_KEY, format!("control `{}` has two SoA entries", control.value))
-                                    .at(self.loc(&control.span))
-                                    .note(format!("first entry on line {line}"))
-                                    .help("keep one decision per control"),
+                                Diagnostic::new(
+                                    &DUPLICATE_KEY,
+                                    format!("control `{}` has two SoA entries", control.value),
+                                )
+                                .at(self.loc(&control.span))
+                                .note(format!("first entry on line {line}"))
+                                .help("keep one decision per control"),
                             );
                             continue;
                         }
@@ -729,23 +891,42 @@ impl<'a> Reader<'a> {
                 None => self.invalid(
                     n,
                     format!("`controls` must map control IDs to decisions, found {}", n.kind_name()),
-                    Some("e.g. `controls: {A.2.2: {applicable: true, status: implemented, justification: ...}}`".into()),
+                    Some(
+                        "e.g. `controls: {A.2.2: {applicable: true, status: implemented, justification: ...}}`".into(),
+                    ),
                 ),
             },
         }
-        Soa { standard, controls, controls_span: controls_node.map(|n| n.span.clone()) }
+        Soa {
+            standard,
+            controls,
+            controls_span: controls_node.map(|n| n.span.clone()),
+        }
     }
 
     fn soa_entry(&mut self, control: Sp<String>, node: &Node) -> SoaEntry {
-        let mut entry = SoaEntry { control, applicable: None, status: None, justification: None, title: None };
+        let mut entry = SoaEntry {
+            control,
+            applicable: None,
+            status: None,
+            justification: None,
+            title: None,
+        };
         let Some(map) = node.as_map() else {
             let help = match node.as_bool() {
-                Some(b) => format!("write `{}: {{applicable: {b}, justification: \"...\"}}`", entry.control.value),
+                Some(b) => format!(
+                    "write `{}: {{applicable: {b}, justification: \"...\"}}`",
+                    entry.control.value
+                ),
                 None => "write `{applicable: true, status: implemented, justification: \"...\"}`".to_string(),
             };
             self.invalid(
                 node,
-                format!("the SoA entry for `{}` must be a mapping, found {}", entry.control.value, node.kind_name()),
+                format!(
+                    "the SoA entry for `{}` must be a mapping, found {}",
+                    entry.control.value,
+                    node.kind_name()
+                ),
                 Some(help),
             );
             return entry;
@@ -759,9 +940,12 @@ impl<'a> Reader<'a> {
                     None => format!("SoA entries have: {}", SOA_ENTRY_FIELDS.join(", ")),
                 };
                 self.push(
-                    Diagnostic::new(&UNKNOWN_FIELD, format!("unknown field `{key}` in the SoA entry for `{}`", entry.control.value))
-                        .at(self.loc(&k.span))
-                        .help(help),
+                    Diagnostic::new(
+                        &UNKNOWN_FIELD,
+                        format!("unknown field `{key}` in the SoA entry for `{}`", entry.control.value),
+                    )
+                    .at(self.loc(&k.span))
+                    .help(help),
                 );
             }
         }
@@ -771,9 +955,15 @@ impl<'a> Reader<'a> {
         entry.title = fields.get("title").and_then(|n| self.text("title", n));
         if !fields.contains_key("applicable") {
             self.push(
-                Diagnostic::new(&MISSING_FIELD, format!("the SoA entry for `{}` does not say whether it is applicable", entry.control.value))
-                    .at(self.loc(&entry.control.span))
-                    .help("add `applicable: true` or `applicable: false`"),
+                Diagnostic::new(
+                    &MISSING_FIELD,
+                    format!(
+                        "the SoA entry for `{}` does not say whether it is applicable",
+                        entry.control.value
+                    ),
+                )
+                .at(self.loc(&entry.control.span))
+                .help("add `applicable: true` or `applicable: false`"),
             );
         }
         entry
@@ -788,7 +978,10 @@ impl<'a> Reader<'a> {
                     .iter()
                     .filter_map(|item| {
                         if let Some(t) = item.as_scalar() {
-                            return Some(Exclusion { item: t.to_string(), reason: None });
+                            return Some(Exclusion {
+                                item: t.to_string(),
+                                reason: None,
+                            });
                         }
                         let map = item.as_map()?;
                         let f = self.index(map);
@@ -809,9 +1002,21 @@ impl<'a> Reader<'a> {
             })
             .unwrap_or_default();
         Scope {
-            standards: fields.get("standards").map(|n| self.text_list("standards", n)).unwrap_or_default(),
-            ai_systems: fields.get("ai_systems").map(|n| self.text_list("ai_systems", n)).unwrap_or_default(),
-            units: fields.get("units").map(|n| self.text_list("units", n)).unwrap_or_default().into_iter().map(|s| s.value).collect(),
+            standards: fields
+                .get("standards")
+                .map(|n| self.text_list("standards", n))
+                .unwrap_or_default(),
+            ai_systems: fields
+                .get("ai_systems")
+                .map(|n| self.text_list("ai_systems", n))
+                .unwrap_or_default(),
+            units: fields
+                .get("units")
+                .map(|n| self.text_list("units", n))
+                .unwrap_or_default()
+                .into_iter()
+                .map(|s| s.value)
+                .collect(),
             locations: fields
                 .get("locations")
                 .map(|n| self.text_list("locations", n))
@@ -826,41 +1031,79 @@ impl<'a> Reader<'a> {
     fn ai_system(&mut self, fields: &HashMap<&str, &Node>) -> AiSystem {
         AiSystem {
             purpose: fields.get("purpose").and_then(|n| self.text("purpose", n)),
-            roles: fields.get("roles").map(|n| self.vocab_list::<Role>("roles", n)).unwrap_or_default(),
-            risk_level: fields.get("risk_level").and_then(|n| self.vocab::<RiskLevel>("risk_level", n)),
-            lifecycle_stage: fields.get("lifecycle_stage").and_then(|n| self.vocab::<Stage>("lifecycle_stage", n)),
+            roles: fields
+                .get("roles")
+                .map(|n| self.vocab_list::<Role>("roles", n))
+                .unwrap_or_default(),
+            risk_level: fields
+                .get("risk_level")
+                .and_then(|n| self.vocab::<RiskLevel>("risk_level", n)),
+            lifecycle_stage: fields
+                .get("lifecycle_stage")
+                .and_then(|n| self.vocab::<Stage>("lifecycle_stage", n)),
             in_scope: fields.get("in_scope").and_then(|n| self.bool("in_scope", n)),
         }
     }
 
     fn risk(&mut self, fields: &HashMap<&str, &Node>) -> Risk {
         Risk {
-            ai_systems: fields.get("ai_systems").map(|n| self.text_list("ai_systems", n)).unwrap_or_default(),
-            organisational: fields.get("organisational").and_then(|n| self.bool("organisational", n)).is_some_and(|b| b.value),
-            likelihood: fields.get("likelihood").and_then(|n| self.vocab::<Likelihood>("likelihood", n)),
-            severity: fields.get("severity").and_then(|n| self.vocab::<RiskSeverity>("severity", n)),
-            treatment: fields.get("treatment").and_then(|n| self.vocab::<Treatment>("treatment", n)),
-            controls: fields.get("controls").map(|n| self.standard_ids("controls", n)).unwrap_or_default(),
-            objectives: fields.get("objectives").map(|n| self.text_list("objectives", n)).unwrap_or_default(),
-            risk_sources: fields.get("risk_sources").map(|n| self.text_list("risk_sources", n)).unwrap_or_default(),
+            ai_systems: fields
+                .get("ai_systems")
+                .map(|n| self.text_list("ai_systems", n))
+                .unwrap_or_default(),
+            organisational: fields
+                .get("organisational")
+                .and_then(|n| self.bool("organisational", n))
+                .is_some_and(|b| b.value),
+            likelihood: fields
+                .get("likelihood")
+                .and_then(|n| self.vocab::<Likelihood>("likelihood", n)),
+            severity: fields
+                .get("severity")
+                .and_then(|n| self.vocab::<RiskSeverity>("severity", n)),
+            treatment: fields
+                .get("treatment")
+                .and_then(|n| self.vocab::<Treatment>("treatment", n)),
+            controls: fields
+                .get("controls")
+                .map(|n| self.standard_ids("controls", n))
+                .unwrap_or_default(),
+            objectives: fields
+                .get("objectives")
+                .map(|n| self.text_list("objectives", n))
+                .unwrap_or_default(),
+            risk_sources: fields
+                .get("risk_sources")
+                .map(|n| self.text_list("risk_sources", n))
+                .unwrap_or_default(),
         }
     }
 
     fn impact_assessment(&mut self, fields: &HashMap<&str, &Node>, root: &Node) -> ImpactAssessment {
         if !fields.contains_key("ai_system") {
-            self.missing("ai_system", root, Some("name the assessed system: `ai_system: AIS-001`".into()));
+            self.missing(
+                "ai_system",
+                root,
+                Some("name the assessed system: `ai_system: AIS-001`".into()),
+            );
         }
         ImpactAssessment {
             ai_system: fields.get("ai_system").and_then(|n| self.text("ai_system", n)),
             assessed_on: fields.get("assessed_on").and_then(|n| self.date("assessed_on", n)),
-            affects: fields.get("affects").map(|n| self.vocab_list::<Affected>("affects", n)).unwrap_or_default(),
+            affects: fields
+                .get("affects")
+                .map(|n| self.vocab_list::<Affected>("affects", n))
+                .unwrap_or_default(),
         }
     }
 
     fn record(&mut self, fields: &HashMap<&str, &Node>) -> Record {
         Record {
             recorded_on: fields.get("recorded_on").and_then(|n| self.date("recorded_on", n)),
-            evidence_for: fields.get("evidence_for").map(|n| self.text_list("evidence_for", n)).unwrap_or_default(),
+            evidence_for: fields
+                .get("evidence_for")
+                .map(|n| self.text_list("evidence_for", n))
+                .unwrap_or_default(),
         }
     }
 }

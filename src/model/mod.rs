@@ -61,7 +61,9 @@ impl Project {
         for d in &self.documents {
             for s in &d.satisfies {
                 for id in &s.ids {
-                    out.entry((s.standard.value.as_str(), id.value.as_str())).or_default().push(d);
+                    out.entry((s.standard.value.as_str(), id.value.as_str()))
+                        .or_default()
+                        .push(d);
                 }
             }
         }
@@ -73,7 +75,9 @@ impl Project {
         if let Some(d) = self.documents.iter().find(|d| d.path() == path) {
             return Some(d.body.headings.iter().map(|h| h.anchor.as_str()).collect());
         }
-        self.plain_anchors.get(path).map(|v| v.iter().map(String::as_str).collect())
+        self.plain_anchors
+            .get(path)
+            .map(|v| v.iter().map(String::as_str).collect())
     }
 }
 
@@ -131,7 +135,16 @@ pub fn load(root: &Path) -> Result<(Project, Vec<Diagnostic>), ToolError> {
     for (i, d) in documents.iter().enumerate() {
         by_id.entry(d.id.value.clone()).or_insert(i);
     }
-    let project = Project { root: root.to_path_buf(), config, config_file, documents, files, plain_anchors, sources, by_id };
+    let project = Project {
+        root: root.to_path_buf(),
+        config,
+        config_file,
+        documents,
+        files,
+        plain_anchors,
+        sources,
+        by_id,
+    };
     Ok((project, diags))
 }
 
@@ -160,10 +173,17 @@ fn load_file(root: &Path, rel: &str) -> (Loaded, Vec<Diagnostic>) {
             let file = Arc::new(SourceFile::new(rel, lossy));
             let utf16 = e.as_bytes().starts_with(&[0xff, 0xfe]) || e.as_bytes().starts_with(&[0xfe, 0xff]);
             diags.push(
-                Diagnostic::new(&UNREADABLE_FILE, format!("file is not valid UTF-8 (bad byte at offset {valid})"))
-                    .at(file.location(offset..offset + 1))
-                    .label("not UTF-8")
-                    .help(if utf16 { "the file looks like UTF-16; re-save it as UTF-8" } else { "re-save the file as UTF-8" }),
+                Diagnostic::new(
+                    &UNREADABLE_FILE,
+                    format!("file is not valid UTF-8 (bad byte at offset {valid})"),
+                )
+                .at(file.location(offset..offset + 1))
+                .label("not UTF-8")
+                .help(if utf16 {
+                    "the file looks like UTF-16; re-save it as UTF-8"
+                } else {
+                    "re-save the file as UTF-8"
+                }),
             );
             return (Loaded::Broken(file), diags);
         }
@@ -180,10 +200,17 @@ fn load_file(root: &Path, rel: &str) -> (Loaded, Vec<Diagnostic>) {
 fn walk(root: &Path, config: &Config) -> Result<BTreeSet<String>, ToolError> {
     let mut overrides = ignore::overrides::OverrideBuilder::new(root);
     let output = config.output.trim_matches('/');
-    for glob in [format!("!/{output}/"), "!.git/".to_string()].into_iter().chain(config.exclude.iter().map(|g| format!("!{g}"))) {
-        overrides.add(&glob).map_err(|e| ToolError(format!("invalid exclude pattern `{glob}` in {CONFIG_FILE}: {e}")))?;
+    for glob in [format!("!/{output}/"), "!.git/".to_string()]
+        .into_iter()
+        .chain(config.exclude.iter().map(|g| format!("!{g}")))
+    {
+        overrides
+            .add(&glob)
+            .map_err(|e| ToolError(format!("invalid exclude pattern `{glob}` in {CONFIG_FILE}: {e}")))?;
     }
-    let overrides = overrides.build().map_err(|e| ToolError(format!("invalid exclude patterns: {e}")))?;
+    let overrides = overrides
+        .build()
+        .map_err(|e| ToolError(format!("invalid exclude patterns: {e}")))?;
     let walker = ignore::WalkBuilder::new(root)
         .hidden(true)
         .parents(false)
@@ -197,8 +224,13 @@ fn walk(root: &Path, config: &Config) -> Result<BTreeSet<String>, ToolError> {
         if !entry.file_type().is_some_and(|t| t.is_file()) {
             continue;
         }
-        let Ok(rel) = entry.path().strip_prefix(root) else { continue };
-        let rel: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+        let Ok(rel) = entry.path().strip_prefix(root) else {
+            continue;
+        };
+        let rel: Vec<String> = rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
         files.insert(rel.join("/"));
     }
     Ok(files)

@@ -102,7 +102,10 @@ impl Role {
     /// Roles that build or place an AI system on the market, to which the
     /// life-cycle controls (ISO 42001 A.6.2.x) apply in full.
     pub fn builds(self) -> bool {
-        matches!(self, Role::Provider | Role::Producer | Role::Developer | Role::ProductManufacturer)
+        matches!(
+            self,
+            Role::Provider | Role::Producer | Role::Developer | Role::ProductManufacturer
+        )
     }
 }
 

@@ -18,7 +18,10 @@ pub const MAX_NODES: usize = 100_000;
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value {
     /// A scalar with its (unescaped) text; `plain` is false when quoted or a block scalar.
-    Scalar { text: String, plain: bool },
+    Scalar {
+        text: String,
+        plain: bool,
+    },
     Seq(Vec<Node>),
     Map(Vec<(Node, Node)>),
 }
@@ -99,7 +102,12 @@ pub struct YamlError {
 /// (an empty text is a null scalar).
 pub fn parse(text: &str, base: usize) -> Result<Node, YamlError> {
     let offsets = Offsets::new(text, base);
-    let mut builder = Builder { stack: Vec::new(), anchors: HashMap::new(), nodes: 0, root: None };
+    let mut builder = Builder {
+        stack: Vec::new(),
+        anchors: HashMap::new(),
+        nodes: 0,
+        root: None,
+    };
     let mut parser = Parser::new_from_str(text);
     loop {
         let Some(item) = parser.next_event() else { break };
@@ -113,19 +121,28 @@ pub fn parse(text: &str, base: usize) -> Result<Node, YamlError> {
             Event::StreamStart | Event::DocumentEnd | Event::Nothing => {}
             Event::DocumentStart(_) => {
                 if builder.root.is_some() {
-                    return Err(YamlError { message: "more than one YAML document in the front matter".into(), offset: range.start });
+                    return Err(YamlError {
+                        message: "more than one YAML document in the front matter".into(),
+                        offset: range.start,
+                    });
                 }
             }
             Event::Scalar(text, style, anchor, _tag) => {
                 let node = Node {
-                    value: Value::Scalar { text: text.into_owned(), plain: style == ScalarStyle::Plain },
+                    value: Value::Scalar {
+                        text: text.into_owned(),
+                        plain: style == ScalarStyle::Plain,
+                    },
                     span: range,
                 };
-                builder.push(node, anchor)?;
+                builder.push(node, anchor, 1)?;
             }
             Event::Alias(id) => {
                 let Some(target) = builder.anchors.get(&id) else {
-                    return Err(YamlError { message: "alias to an unknown anchor".into(), offset: range.start });
+                    return Err(YamlError {
+                        message: "alias to an unknown anchor".into(),
+                        offset: range.start,
+                    });
                 };
                 let size = target.size();
                 if builder.nodes + size > MAX_NODES {
@@ -136,21 +153,44 @@ pub fn parse(text: &str, base: usize) -> Result<Node, YamlError> {
                 }
                 let mut node = target.clone();
                 node.span = range;
-                builder.push(node, 0)?;
+                builder.push(node, 0, size)?;
             }
             Event::SequenceStart(anchor, _) => builder.stack.push(Open::Seq(Vec::new(), range.start, anchor)),
             Event::MappingStart(anchor, _) => builder.stack.push(Open::Map(Vec::new(), None, range.start, anchor)),
             Event::SequenceEnd | Event::MappingEnd => {
                 let node = match builder.stack.pop() {
-                    Some(Open::Seq(items, start, anchor)) => (Node { value: Value::Seq(items), span: start..range.end.max(start) }, anchor),
-                    Some(Open::Map(items, _, start, anchor)) => (Node { value: Value::Map(items), span: start..range.end.max(start) }, anchor),
-                    None => return Err(YamlError { message: "unbalanced collection".into(), offset: range.start }),
+                    Some(Open::Seq(items, start, anchor)) => (
+                        Node {
+                            value: Value::Seq(items),
+                            span: start..range.end.max(start),
+                        },
+                        anchor,
+                    ),
+                    Some(Open::Map(items, _, start, anchor)) => (
+                        Node {
+                            value: Value::Map(items),
+                            span: start..range.end.max(start),
+                        },
+                        anchor,
+                    ),
+                    None => {
+                        return Err(YamlError {
+                            message: "unbalanced collection".into(),
+                            offset: range.start,
+                        });
+                    }
                 };
-                builder.push(node.0, node.1)?;
+                builder.push(node.0, node.1, 1)?;
             }
         }
     }
-    Ok(builder.root.unwrap_or(Node { value: Value::Scalar { text: String::new(), plain: true }, span: base..base }))
+    Ok(builder.root.unwrap_or(Node {
+        value: Value::Scalar {
+            text: String::new(),
+            plain: true,
+        },
+        span: base..base,
+    }))
 }
 
 enum Open {
@@ -166,10 +206,16 @@ struct Builder {
 }
 
 impl Builder {
-    fn push(&mut self, node: Node, anchor: usize) -> Result<(), YamlError> {
-        self.nodes += node.size().max(1);
+    /// `added` is how many values `node` adds to the total: 1 for a scalar or
+    /// a closed collection (its items were counted as they came), the whole
+    /// size for an alias.
+    fn push(&mut self, node: Node, anchor: usize, added: usize) -> Result<(), YamlError> {
+        self.nodes += added;
         if self.nodes > MAX_NODES {
-            return Err(YamlError { message: format!("front matter has more than {MAX_NODES} values"), offset: node.span.start });
+            return Err(YamlError {
+                message: format!("front matter has more than {MAX_NODES} values"),
+                offset: node.span.start,
+            });
         }
         if anchor != 0 {
             self.anchors.insert(anchor, node.clone());
@@ -196,8 +242,17 @@ struct Offsets<'a> {
 impl<'a> Offsets<'a> {
     fn new(text: &'a str, base: usize) -> Self {
         let mut line_starts = vec![0];
-        line_starts.extend(text.bytes().enumerate().filter(|&(_, b)| b == b'\n').map(|(i, _)| i + 1));
-        Offsets { text, base, line_starts }
+        line_starts.extend(
+            text.bytes()
+                .enumerate()
+                .filter(|&(_, b)| b == b'\n')
+                .map(|(i, _)| i + 1),
+        );
+        Offsets {
+            text,
+            base,
+            line_starts,
+        }
     }
 
     /// `line` is 1-based, `col` a 0-based character column.
@@ -237,7 +292,9 @@ mod tests {
         let mut text = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
         let mut prev = 'a';
         for c in 'b'..='k' {
-            text.push_str(&format!("{c}: &{c} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"));
+            text.push_str(&format!(
+                "{c}: &{c} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"
+            ));
             prev = c;
         }
         let err = parse(&text, 0).unwrap_err();

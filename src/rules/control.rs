@@ -49,7 +49,12 @@ pub static REVIEW_NOT_SCHEDULED: Rule = Rule {
 `review_every: 12 months`.",
 };
 
-pub static ALL: &[&Rule] = &[&DUPLICATE_ID, &APPROVAL_INCOMPLETE, &REVIEW_OVERDUE, &REVIEW_NOT_SCHEDULED];
+pub static ALL: &[&Rule] = &[
+    &DUPLICATE_ID,
+    &APPROVAL_INCOMPLETE,
+    &REVIEW_OVERDUE,
+    &REVIEW_NOT_SCHEDULED,
+];
 
 /// Unknown rule names and standards in `aimsc.toml`.
 pub fn check_config(cx: &Context, out: &mut Vec<Diagnostic>) {
@@ -94,11 +99,14 @@ pub fn check_duplicates(cx: &Context, out: &mut Vec<Diagnostic>) {
     for doc in &cx.project.documents {
         match first.get(doc.id.value.as_str()) {
             Some(f) => out.push(
-                Diagnostic::new(&DUPLICATE_ID, format!("the ID `{}` is already used by {}", doc.id.value, f.path()))
-                    .at(doc.id_loc())
-                    .label("duplicate ID")
-                    .note(format!("first used for \"{}\" ({})", f.title, f.path()))
-                    .help("give this document its own ID; references to it resolve to the first one"),
+                Diagnostic::new(
+                    &DUPLICATE_ID,
+                    format!("the ID `{}` is already used by {}", doc.id.value, f.path()),
+                )
+                .at(doc.id_loc())
+                .label("duplicate ID")
+                .note(format!("first used for \"{}\" ({})", f.title, f.path()))
+                .help("give this document its own ID; references to it resolve to the first one"),
             ),
             None => {
                 first.insert(&doc.id.value, doc);
@@ -133,20 +141,35 @@ pub fn check_approval(cx: &Context, out: &mut Vec<Diagnostic>) {
         }
         if let Some(on) = doc.approved_on.as_ref().filter(|d| d.value > cx.today) {
             out.push(
-                Diagnostic::new(&APPROVAL_INCOMPLETE, format!("`approved_on` {} is in the future", on.value))
-                    .at(doc.loc(&on.span))
-                    .help("an approval is recorded after it happens; set the date it was approved"),
+                Diagnostic::new(
+                    &APPROVAL_INCOMPLETE,
+                    format!("`approved_on` {} is in the future", on.value),
+                )
+                .at(doc.loc(&on.span))
+                .help("an approval is recorded after it happens; set the date it was approved"),
             );
         }
         // Records evidence a moment in time; they are not reviewed.
         match doc.review_due() {
             Some(due) if due < cx.today => {
-                let span = doc.next_review.as_ref().map(|n| n.span.clone()).or(doc.review_every.as_ref().map(|r| r.span.clone())).unwrap_or(doc.id.span.clone());
+                let span = doc
+                    .next_review
+                    .as_ref()
+                    .map(|n| n.span.clone())
+                    .or(doc.review_every.as_ref().map(|r| r.span.clone()))
+                    .unwrap_or(doc.id.span.clone());
                 let ago = cx.today.since((jiff::Unit::Day, due)).map_or(0, |s| s.get_days());
                 out.push(
-                    Diagnostic::new(&REVIEW_OVERDUE, format!("{} was due for review on {due} ({} ago)", doc.id.value, crate::diagnostics::plural(ago as usize, "day")))
-                        .at(doc.loc(&span))
-                        .help("review the document, then record the new approval and next review date"),
+                    Diagnostic::new(
+                        &REVIEW_OVERDUE,
+                        format!(
+                            "{} was due for review on {due} ({} ago)",
+                            doc.id.value,
+                            crate::diagnostics::plural(ago as usize, "day")
+                        ),
+                    )
+                    .at(doc.loc(&span))
+                    .help("review the document, then record the new approval and next review date"),
                 );
             }
             Some(_) => {}

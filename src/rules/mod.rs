@@ -33,7 +33,9 @@ pub fn registry() -> Vec<&'static Rule> {
 
 /// Finds a rule by code (`AIM021`, any case) or name (`unknown-requirement`).
 pub fn find(key: &str) -> Option<&'static Rule> {
-    registry().into_iter().find(|r| r.code.eq_ignore_ascii_case(key) || r.name == key)
+    registry()
+        .into_iter()
+        .find(|r| r.code.eq_ignore_ascii_case(key) || r.name == key)
 }
 
 /// What the checks need besides the project.
@@ -46,7 +48,10 @@ pub struct Context<'a> {
 impl Context<'_> {
     /// Catalogs of the standards enabled in `aimsc.toml` that aimsc knows.
     pub fn enabled(&self) -> impl Iterator<Item = &crate::catalog::Catalog> {
-        self.catalogs.list.iter().filter(|c| self.project.config.standards.iter().any(|s| *s == c.key))
+        self.catalogs
+            .list
+            .iter()
+            .filter(|c| self.project.config.standards.iter().any(|s| *s == c.key))
     }
 
     pub fn is_enabled(&self, key: &str) -> bool {
@@ -70,8 +75,12 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
 
 /// Applies `[rules]` levels from `aimsc.toml` and sorts for output.
 pub fn finish(project: &Project, mut diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
-    let levels: Vec<(&'static Rule, Level)> =
-        project.config.rules.iter().filter_map(|(k, l)| find(k).map(|r| (r, *l))).collect();
+    let levels: Vec<(&'static Rule, Level)> = project
+        .config
+        .rules
+        .iter()
+        .filter_map(|(k, l)| find(k).map(|r| (r, *l)))
+        .collect();
     diags.retain_mut(|d| match levels.iter().find(|(r, _)| std::ptr::eq(*r, d.rule)) {
         Some((_, level)) => match level.severity() {
             Some(s) => {
@@ -82,8 +91,9 @@ pub fn finish(project: &Project, mut diags: Vec<Diagnostic>) -> Vec<Diagnostic> 
         },
         None => true,
     });
+    // Stable: equal positions keep the order the checks emitted them in.
     diags.sort_by_cached_key(|d| d.sort_key());
     let mut seen = HashSet::new();
-    diags.retain(|d| seen.insert(d.sort_key()));
+    diags.retain(|d| seen.insert((d.sort_key(), d.rule.code, d.message.clone())));
     diags
 }

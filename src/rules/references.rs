@@ -90,14 +90,29 @@ pub fn check_references(cx: &Context, out: &mut Vec<Diagnostic>) {
     }
 }
 
-fn expect_doc(p: &Project, doc: &Document, r: &Sp<String>, want: Option<DocType>, field: &str, out: &mut Vec<Diagnostic>) {
+fn expect_doc(
+    p: &Project,
+    doc: &Document,
+    r: &Sp<String>,
+    want: Option<DocType>,
+    field: &str,
+    out: &mut Vec<Diagnostic>,
+) {
     match p.document(&r.value) {
         Some(target) => {
             if let Some(t) = want.filter(|t| *t != target.doc_type) {
                 out.push(
-                    Diagnostic::new(&DANGLING_REFERENCE, format!("`{}` is a {} document, not an {t}", r.value, target.doc_type))
-                        .at(doc.loc(&r.span))
-                        .help(format!("`{field}` names {t} documents; {} is \"{}\" in {}", r.value, target.title, target.path())),
+                    Diagnostic::new(
+                        &DANGLING_REFERENCE,
+                        format!("`{}` is a {} document, not an {t}", r.value, target.doc_type),
+                    )
+                    .at(doc.loc(&r.span))
+                    .help(format!(
+                        "`{field}` names {t} documents; {} is \"{}\" in {}",
+                        r.value,
+                        target.title,
+                        target.path()
+                    )),
                 );
             }
         }
@@ -115,12 +130,19 @@ fn expect_doc(p: &Project, doc: &Document, r: &Sp<String>, want: Option<DocType>
                     None => "no document has this ID; correct it or add the document".to_string(),
                 },
             };
-            let whr = if field == "body" { "referenced in the body".to_string() } else { format!("named in `{field}`") };
+            let whr = if field == "body" {
+                "referenced in the body".to_string()
+            } else {
+                format!("named in `{field}`")
+            };
             out.push(
-                Diagnostic::new(&DANGLING_REFERENCE, format!("no document has the ID `{}` {whr}", r.value))
-                    .at(doc.loc(&r.span))
-                    .label("unknown document ID")
-                    .help(help),
+                Diagnostic::new(
+                    &DANGLING_REFERENCE,
+                    format!("no document has the ID `{}` {whr}", r.value),
+                )
+                .at(doc.loc(&r.span))
+                .label("unknown document ID")
+                .help(help),
             );
         }
     }
@@ -154,13 +176,21 @@ pub fn check_links(cx: &Context, out: &mut Vec<Diagnostic>) {
                 continue;
             };
             let folder = format!("{target}/");
-            let exists = p.files.contains(&target) || p.files.range(folder.clone()..).next().is_some_and(|f| f.starts_with(&folder));
+            let exists = p.files.contains(&target)
+                || p.files
+                    .range(folder.clone()..)
+                    .next()
+                    .is_some_and(|f| f.starts_with(&folder));
             if !exists {
                 out.push(
                     Diagnostic::new(&BROKEN_LINK, format!("link target `{path_part}` does not exist"))
                         .at(doc.loc(&link.span))
                         .label(format!("resolves to `{target}`"))
-                        .help(near_file(p, &target).map_or("check the path; it is relative to this file".into(), |f| format!("did you mean `{f}`?"))),
+                        .help(
+                            near_file(p, &target).map_or("check the path; it is relative to this file".into(), |f| {
+                                format!("did you mean `{f}`?")
+                            }),
+                        ),
                 );
                 continue;
             }
@@ -170,7 +200,15 @@ pub fn check_links(cx: &Context, out: &mut Vec<Diagnostic>) {
                     let help = match did_you_mean(&anchor, &anchors) {
                         Some(a) => format!("did you mean `#{a}`?"),
                         None if anchors.is_empty() => format!("`{target}` has no headings"),
-                        None => format!("headings of `{target}`: {}", anchors.iter().take(8).map(|a| format!("#{a}")).collect::<Vec<_>>().join(", ")),
+                        None => format!(
+                            "headings of `{target}`: {}",
+                            anchors
+                                .iter()
+                                .take(8)
+                                .map(|a| format!("#{a}"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
                     };
                     out.push(
                         Diagnostic::new(&BROKEN_ANCHOR, format!("`{target}` has no heading `#{anchor}`"))
@@ -186,13 +224,21 @@ pub fn check_links(cx: &Context, out: &mut Vec<Diagnostic>) {
 fn is_external(dest: &str) -> bool {
     dest.starts_with("//")
         || dest.split_once(':').is_some_and(|(scheme, _)| {
-            !scheme.is_empty() && scheme.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')) && scheme.len() > 1
+            !scheme.is_empty()
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+                && scheme.len() > 1
         })
 }
 
 /// Resolves `rel` against the folder of `from`; `None` when it leaves the repository.
 pub fn resolve_path(from: &str, rel: &str) -> Option<String> {
-    let mut parts: Vec<&str> = if rel.starts_with('/') { Vec::new() } else { from.split('/').collect() };
+    let mut parts: Vec<&str> = if rel.starts_with('/') {
+        Vec::new()
+    } else {
+        from.split('/').collect()
+    };
     if !rel.starts_with('/') {
         parts.pop();
     }
@@ -231,7 +277,12 @@ fn near_file<'a>(p: &'a Project, target: &str) -> Option<&'a str> {
     p.files
         .iter()
         .filter(|f| f.ends_with(".md"))
-        .map(|f| (strsim::jaro_winkler(name, f.rsplit('/').next().unwrap_or(f)), f.as_str()))
+        .map(|f| {
+            (
+                strsim::jaro_winkler(name, f.rsplit('/').next().unwrap_or(f)),
+                f.as_str(),
+            )
+        })
         .filter(|(s, _)| *s > 0.85)
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, f)| f)
@@ -243,7 +294,10 @@ mod tests {
 
     #[test]
     fn resolves_relative_paths() {
-        assert_eq!(resolve_path("policies/a.md", "../procedures/b.md").as_deref(), Some("procedures/b.md"));
+        assert_eq!(
+            resolve_path("policies/a.md", "../procedures/b.md").as_deref(),
+            Some("procedures/b.md")
+        );
         assert_eq!(resolve_path("a.md", "./b.md").as_deref(), Some("b.md"));
         assert_eq!(resolve_path("a.md", "../b.md"), None);
         assert_eq!(percent_decode("my%20file.md"), "my file.md");

@@ -53,7 +53,12 @@ pub static STANDARD_NOT_ENABLED: Rule = Rule {
 IDs but count for no coverage.\n\nFix: add the standard to `standards`, or remove the claims.",
 };
 
-pub static ALL: &[&Rule] = &[&UNKNOWN_STANDARD, &UNKNOWN_REQUIREMENT, &REQUIREMENT_GROUP, &STANDARD_NOT_ENABLED];
+pub static ALL: &[&Rule] = &[
+    &UNKNOWN_STANDARD,
+    &UNKNOWN_REQUIREMENT,
+    &REQUIREMENT_GROUP,
+    &STANDARD_NOT_ENABLED,
+];
 
 /// Resolves a standard key; on failure returns the diagnostic to report.
 pub fn resolve_standard<'c>(cx: &'c Context, doc: &Document, key: &Sp<String>) -> Result<&'c Catalog, Diagnostic> {
@@ -61,7 +66,12 @@ pub fn resolve_standard<'c>(cx: &'c Context, doc: &Document, key: &Sp<String>) -
         return Ok(c);
     }
     let keys = cx.catalogs.keys();
-    let squashed: String = key.value.to_ascii_lowercase().chars().filter(char::is_ascii_alphanumeric).collect();
+    let squashed: String = key
+        .value
+        .to_ascii_lowercase()
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect();
     let guess = keys
         .iter()
         .copied()
@@ -71,15 +81,22 @@ pub fn resolve_standard<'c>(cx: &'c Context, doc: &Document, key: &Sp<String>) -
     if let Some(g) = guess {
         help = format!("did you mean `{g}`? {help}");
     }
-    Err(Diagnostic::new(&UNKNOWN_STANDARD, format!("unknown standard `{}`", key.value))
-        .at(doc.loc(&key.span))
-        .label("not a standard aimsc knows")
-        .help(help))
+    Err(
+        Diagnostic::new(&UNKNOWN_STANDARD, format!("unknown standard `{}`", key.value))
+            .at(doc.loc(&key.span))
+            .label("not a standard aimsc knows")
+            .help(help),
+    )
 }
 
 /// Resolves a requirement ID in `catalog`. `Ok` holds a claimable entry; `Err`
 /// the diagnostic explaining what is wrong and what was probably meant.
-pub fn resolve<'c>(catalogs: &'c Catalogs, catalog: &'c Catalog, doc: &Document, id: &Sp<String>) -> Result<&'c Entry, Diagnostic> {
+pub fn resolve<'c>(
+    catalogs: &'c Catalogs,
+    catalog: &'c Catalog,
+    doc: &Document,
+    id: &Sp<String>,
+) -> Result<&'c Entry, Diagnostic> {
     let raw = id.value.as_str();
     let at = doc.loc(&id.span);
     let unknown = |msg: String| Diagnostic::new(&UNKNOWN_REQUIREMENT, msg).at(at.clone());
@@ -89,12 +106,26 @@ pub fn resolve<'c>(catalogs: &'c Catalogs, catalog: &'c Catalog, doc: &Document,
             return Ok(e);
         }
         let leaves = catalog.leaves_under(raw);
-        let what = if e.kind == Kind::Group { "Annex A group" } else { "clause" };
-        let items = if e.kind == Kind::Group { "controls" } else { "sub-clauses" };
-        return Err(Diagnostic::new(&REQUIREMENT_GROUP, format!("`{raw}` is the {name} {what} \"{}\", not a single requirement", e.title))
-            .at(at)
-            .label(format!("{} {items}", leaves.len()))
-            .help(format!("list the {items} this document addresses: {}", abbreviate(&leaves))));
+        let what = if e.kind == Kind::Group {
+            "Annex A group"
+        } else {
+            "clause"
+        };
+        let items = if e.kind == Kind::Group {
+            "controls"
+        } else {
+            "sub-clauses"
+        };
+        return Err(Diagnostic::new(
+            &REQUIREMENT_GROUP,
+            format!("`{raw}` is the {name} {what} \"{}\", not a single requirement", e.title),
+        )
+        .at(at)
+        .label(format!("{} {items}", leaves.len()))
+        .help(format!(
+            "list the {items} this document addresses: {}",
+            abbreviate(&leaves)
+        )));
     }
 
     // Stray whitespace, case, leading zeros, "Clause 5.2", "A 5.1".
@@ -109,9 +140,14 @@ pub fn resolve<'c>(catalogs: &'c Catalogs, catalog: &'c Catalog, doc: &Document,
     // A lettered sub-item: 6.1.2.d, 6.1.2(d), 6.1.2 d)
     if let Some((parent, item)) = split_lettered(&normal) {
         if catalog.is_claimable(parent) {
-            return Err(unknown(format!("`{raw}` names item {item}) of clause {parent}; aimsc tracks clauses, not their lettered items"))
-                .label("lettered sub-item")
-                .help(format!("claim `{parent}` ({}) and say which item in the body", title(catalog, parent))));
+            return Err(unknown(format!(
+                "`{raw}` names item {item}) of clause {parent}; aimsc tracks clauses, not their lettered items"
+            ))
+            .label("lettered sub-item")
+            .help(format!(
+                "claim `{parent}` ({}) and say which item in the body",
+                title(catalog, parent)
+            )));
         }
     }
 
@@ -125,11 +161,16 @@ pub fn resolve<'c>(catalogs: &'c Catalogs, catalog: &'c Catalog, doc: &Document,
                 None => n.clone(),
             })
             .collect();
-        let mut d = unknown(format!("`{raw}` is ISO/IEC 27001:2013 numbering, which the 2022 edition replaced"))
-            .label("2013 control ID")
-            .help(format!("in ISO/IEC 27001:2022 this is {}", targets.join(" and ")));
+        let mut d = unknown(format!(
+            "`{raw}` is ISO/IEC 27001:2013 numbering, which the 2022 edition replaced"
+        ))
+        .label("2013 control ID")
+        .help(format!("in ISO/IEC 27001:2022 this is {}", targets.join(" and ")));
         if catalog.key != "iso27001" {
-            d = d.note(format!("it is an ISO 27001 control: list it under `iso27001`, not `{}`", catalog.key));
+            d = d.note(format!(
+                "it is an ISO 27001 control: list it under `iso27001`, not `{}`",
+                catalog.key
+            ));
         }
         return Err(d);
     }
@@ -137,9 +178,17 @@ pub fn resolve<'c>(catalogs: &'c Catalogs, catalog: &'c Catalog, doc: &Document,
     // An ID of another standard.
     for other in catalogs.list.iter().filter(|c| c.key != catalog.key) {
         if let Some(e) = other.get(&normal).filter(|_| other.is_claimable(&normal)) {
-            return Err(unknown(format!("`{raw}` is not an {name} requirement; it is {} {} \"{}\"", other.short_name, kind_word(e.kind), e.title))
-                .label(format!("not in {name}"))
-                .help(format!("move it to `{}:`, or name the {name} requirement this document addresses", other.key)));
+            return Err(unknown(format!(
+                "`{raw}` is not an {name} requirement; it is {} {} \"{}\"",
+                other.short_name,
+                kind_word(e.kind),
+                e.title
+            ))
+            .label(format!("not in {name}"))
+            .help(format!(
+                "move it to `{}:`, or name the {name} requirement this document addresses",
+                other.key
+            )));
         }
     }
 
@@ -148,17 +197,28 @@ pub fn resolve<'c>(catalogs: &'c Catalogs, catalog: &'c Catalog, doc: &Document,
         let group = &normal[..normal.len() - 2];
         if let Some(g) = catalog.get(group) {
             let first = catalog.leaves_under(group);
-            return Err(unknown(format!("`{raw}` is not an ISO 42001 control: control numbers in group {group} start at .2"))
-                .label(format!("{group}.1 is the objective of \"{}\"", g.title))
-                .help(format!("the controls of {group} are {}", abbreviate(&first))));
+            return Err(unknown(format!(
+                "`{raw}` is not an ISO 42001 control: control numbers in group {group} start at .2"
+            ))
+            .label(format!("{group}.1 is the objective of \"{}\"", g.title))
+            .help(format!("the controls of {group} are {}", abbreviate(&first))));
         }
     }
 
-    let claimable: Vec<&str> = catalog.entries.iter().filter(|e| catalog.is_claimable(&e.id)).map(|e| e.id.as_str()).collect();
-    let near = nearest_id(&normal, &claimable);
+    let group = normal.rsplit_once('.').map(|(g, _)| g);
+    let siblings: Vec<&str> = group
+        .map(|g| catalog.leaves_under(g).iter().map(|e| e.id.as_str()).collect())
+        .unwrap_or_default();
+    let claimable: Vec<&str> = catalog
+        .entries
+        .iter()
+        .filter(|e| catalog.is_claimable(&e.id))
+        .map(|e| e.id.as_str())
+        .collect();
+    // A typo most likely stays inside its group (A.3.4 → A.3.3, not A.2.4).
+    let near = nearest_id(&normal, &siblings).or_else(|| nearest_id(&normal, &claimable));
     let mut d = unknown(format!("`{raw}` is not an {name} clause or control")).label(format!("unknown {name} ID"));
     // A control in an existing group: list the group's controls.
-    let group = normal.rsplit_once('.').map(|(g, _)| g);
     match (group.and_then(|g| catalog.get(g).map(|e| (g, e))), near) {
         (Some((g, e)), near) if catalog.has_children(g) => {
             let mut help = format!("{g} \"{}\" has {}", e.title, abbreviate(&catalog.leaves_under(g)));
@@ -212,7 +272,11 @@ pub fn normalise(raw: &str) -> String {
         .split('.')
         .map(|p| {
             let t = p.trim_start_matches('0');
-            if t.is_empty() && !p.is_empty() { "0".into() } else { t.to_string() }
+            if t.is_empty() && !p.is_empty() {
+                "0".into()
+            } else {
+                t.to_string()
+            }
         })
         .collect();
     let joined = parts.join(".");
@@ -239,9 +303,13 @@ fn nearest_id<'a>(id: &str, candidates: &[&'a str]) -> Option<&'a str> {
     candidates
         .iter()
         .map(|c| (strsim::levenshtein(id, c), *c))
-        .filter(|(d, c)| *d <= 2 && *d < c.len() / 2 + 1)
-        .min_by_key(|(d, c)| (*d, c.len().abs_diff(id.len())))
+        .filter(|(d, _)| *d <= 1)
+        .min_by_key(|(d, c)| (*d, c.len().abs_diff(id.len()), last_number(c).abs_diff(last_number(id))))
         .map(|(_, c)| c)
+}
+
+fn last_number(id: &str) -> u64 {
+    id.rsplit('.').next().and_then(|n| n.parse().ok()).unwrap_or(0)
 }
 
 /// Checks the `satisfies` claims of every document and the controls each
@@ -266,9 +334,18 @@ fn check_id_lists(cx: &Context, doc: &Document, lists: &[StandardIds], out: &mut
         };
         if !cx.is_enabled(&catalog.key) && !list.ids.is_empty() {
             out.push(
-                Diagnostic::new(&STANDARD_NOT_ENABLED, format!("{} is not enabled in aimsc.toml; these claims count for nothing", catalog.short_name))
-                    .at(doc.loc(&list.standard.span))
-                    .help(format!("add \"{}\" to `standards` in aimsc.toml, or remove the list", catalog.key)),
+                Diagnostic::new(
+                    &STANDARD_NOT_ENABLED,
+                    format!(
+                        "{} is not enabled in aimsc.toml; these claims count for nothing",
+                        catalog.short_name
+                    ),
+                )
+                .at(doc.loc(&list.standard.span))
+                .help(format!(
+                    "add \"{}\" to `standards` in aimsc.toml, or remove the list",
+                    catalog.key
+                )),
             );
         }
         for id in &list.ids {

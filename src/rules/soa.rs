@@ -218,11 +218,16 @@ impl<'a> Ledger<'a> {
                     .chain(catalog.controls())
                     .map(|entry| {
                         let claimants = claims.get(&(catalog.key.as_str(), entry.id.as_str()));
-                        let (approved, unapproved): (Vec<&Document>, Vec<&Document>) =
-                            claimants.map(|v| v.iter().copied().partition(|d| d.is_approved())).unwrap_or_default();
+                        let (approved, unapproved): (Vec<&Document>, Vec<&Document>) = claimants
+                            .map(|v| v.iter().copied().partition(|d| d.is_approved()))
+                            .unwrap_or_default();
                         let decision = decisions.get(entry.id.as_str()).copied();
                         let state = if entry.kind == Kind::Clause {
-                            if approved.is_empty() { State::Gap } else { State::Covered }
+                            if approved.is_empty() {
+                                State::Gap
+                            } else {
+                                State::Covered
+                            }
                         } else {
                             match decision.and_then(|d| d.applicable.as_ref()).filter(|_| soa_counts) {
                                 None => State::Undecided,
@@ -231,7 +236,13 @@ impl<'a> Ledger<'a> {
                                 Some(_) => State::Covered,
                             }
                         };
-                        Row { entry, decision, approved, unapproved, state }
+                        Row {
+                            entry,
+                            decision,
+                            approved,
+                            unapproved,
+                            state,
+                        }
                     })
                     .collect();
                 StandardLedger { catalog, soa, rows }
@@ -246,7 +257,12 @@ pub fn soa_for<'a>(p: &'a Project, key: &str) -> Option<&'a Document> {
     let mut candidates: Vec<&Document> = p
         .documents
         .iter()
-        .filter(|d| d.status != Status::Retired && d.soa().and_then(|s| s.standard.as_ref()).is_some_and(|s| s.value == key))
+        .filter(|d| {
+            d.status != Status::Retired
+                && d.soa()
+                    .and_then(|s| s.standard.as_ref())
+                    .is_some_and(|s| s.value == key)
+        })
         .collect();
     candidates.sort_by_key(|d| (!d.is_approved(), d.path().to_string()));
     candidates.first().copied()
@@ -268,10 +284,13 @@ pub fn check_soas(cx: &Context, out: &mut Vec<Diagnostic>) {
         if doc.status != Status::Retired {
             if let Some(first) = first_for.get(catalog.key.as_str()) {
                 out.push(
-                    Diagnostic::new(&SOA_DUPLICATE, format!("a second Statement of Applicability for {}", catalog.short_name))
-                        .at(doc.loc(&std.span))
-                        .note(format!("the other is {} ({})", first.id.value, first.path()))
-                        .help("keep one SoA per standard; mark the old one `status: retired`"),
+                    Diagnostic::new(
+                        &SOA_DUPLICATE,
+                        format!("a second Statement of Applicability for {}", catalog.short_name),
+                    )
+                    .at(doc.loc(&std.span))
+                    .note(format!("the other is {} ({})", first.id.value, first.path()))
+                    .help("keep one SoA per standard; mark the old one `status: retired`"),
                 );
             } else {
                 first_for.insert(&catalog.key, doc);
@@ -279,9 +298,15 @@ pub fn check_soas(cx: &Context, out: &mut Vec<Diagnostic>) {
         }
         if !cx.is_enabled(&catalog.key) {
             out.push(
-                Diagnostic::new(&STANDARD_NOT_ENABLED, format!("this SoA is for {}, which aimsc.toml does not enable", catalog.short_name))
-                    .at(doc.loc(&std.span))
-                    .help(format!("add \"{}\" to `standards` in aimsc.toml", catalog.key)),
+                Diagnostic::new(
+                    &STANDARD_NOT_ENABLED,
+                    format!(
+                        "this SoA is for {}, which aimsc.toml does not enable",
+                        catalog.short_name
+                    ),
+                )
+                .at(doc.loc(&std.span))
+                .help(format!("add \"{}\" to `standards` in aimsc.toml", catalog.key)),
             );
         }
         let mut decided = HashSet::new();
@@ -291,9 +316,12 @@ pub fn check_soas(cx: &Context, out: &mut Vec<Diagnostic>) {
                     decided.insert(e.id.as_str());
                 }
                 Ok(e) => out.push(
-                    Diagnostic::new(&super::UNKNOWN_REQUIREMENT, format!("`{}` is a clause; the SoA decides Annex A controls only", e.id))
-                        .at(doc.loc(&entry.control.span))
-                        .help("clauses 4 to 10 are mandatory and need no applicability decision; remove the entry"),
+                    Diagnostic::new(
+                        &super::UNKNOWN_REQUIREMENT,
+                        format!("`{}` is a clause; the SoA decides Annex A controls only", e.id),
+                    )
+                    .at(doc.loc(&entry.control.span))
+                    .help("clauses 4 to 10 are mandatory and need no applicability decision; remove the entry"),
                 ),
                 Err(d) => {
                     out.push(d);
@@ -302,25 +330,49 @@ pub fn check_soas(cx: &Context, out: &mut Vec<Diagnostic>) {
             }
             check_entry(catalog, doc, entry, out);
         }
-        let missing: Vec<&str> = catalog.controls().map(|e| e.id.as_str()).filter(|id| !decided.contains(id)).collect();
+        let missing: Vec<&str> = catalog
+            .controls()
+            .map(|e| e.id.as_str())
+            .filter(|id| !decided.contains(id))
+            .collect();
         if !missing.is_empty() {
             let total = catalog.controls().count();
             let span = soa.controls_span.clone().unwrap_or(doc.id.span.clone());
             let shown: Vec<&str> = missing.iter().take(12).copied().collect();
-            let more = if missing.len() > shown.len() { format!(" and {} more", missing.len() - shown.len()) } else { String::new() };
+            let more = if missing.len() > shown.len() {
+                format!(" and {} more", missing.len() - shown.len())
+            } else {
+                String::new()
+            };
             out.push(
-                Diagnostic::new(&SOA_CONTROL_MISSING, format!("the SoA decides nothing for {} of the {total} {} controls", missing.len(), catalog.short_name))
-                    .at(doc.file.location(span.start..span.start))
-                    .label(format!("missing: {}{more}", shown.join(", ")))
-                    .help(format!("add an entry for each: `{}: {{applicable: true, status: planned, justification: \"...\"}}`", missing[0])),
+                Diagnostic::new(
+                    &SOA_CONTROL_MISSING,
+                    format!(
+                        "the SoA decides nothing for {} of the {total} {} controls",
+                        missing.len(),
+                        catalog.short_name
+                    ),
+                )
+                .at(doc.file.location(span.start..span.start))
+                .label(format!("missing: {}{more}", shown.join(", ")))
+                .help(format!(
+                    "add an entry for each: `{}: {{applicable: true, status: planned, justification: \"...\"}}`",
+                    missing[0]
+                )),
             );
         }
         if !doc.is_approved() && doc.status != Status::Retired {
             let span = doc.status_span.clone().unwrap_or(doc.id.span.clone());
             out.push(
-                Diagnostic::new(&SOA_NOT_APPROVED, format!("the {} SoA is `{}`: none of its decisions count until it is approved", catalog.short_name, doc.status))
-                    .at(doc.loc(&span))
-                    .help("approve it (status, approved_by, approved_on) once the decisions are taken"),
+                Diagnostic::new(
+                    &SOA_NOT_APPROVED,
+                    format!(
+                        "the {} SoA is `{}`: none of its decisions count until it is approved",
+                        catalog.short_name, doc.status
+                    ),
+                )
+                .at(doc.loc(&span))
+                .help("approve it (status, approved_by, approved_on) once the decisions are taken"),
             );
         }
     }
@@ -329,29 +381,51 @@ pub fn check_soas(cx: &Context, out: &mut Vec<Diagnostic>) {
 fn check_entry(catalog: &Catalog, doc: &Document, entry: &SoaEntry, out: &mut Vec<Diagnostic>) {
     let id = &entry.control.value;
     let applicable = entry.applicable.as_ref().map(|a| a.value);
-    let justified = entry.justification.as_ref().is_some_and(|j| !is_placeholder(&j.value) && j.value.trim().len() > 3);
+    let justified = entry
+        .justification
+        .as_ref()
+        .is_some_and(|j| !is_placeholder(&j.value) && j.value.trim().len() > 3);
     if !justified {
         let (span, what) = match &entry.justification {
-            Some(j) => (j.span.clone(), format!("the justification for {id} is the placeholder `{}`", j.value)),
-            None => (entry.control.span.clone(), format!("no justification for the decision on {id}")),
+            Some(j) => (
+                j.span.clone(),
+                format!("the justification for {id} is the placeholder `{}`", j.value),
+            ),
+            None => (
+                entry.control.span.clone(),
+                format!("no justification for the decision on {id}"),
+            ),
         };
-        let verb = if applicable == Some(false) { "excluding" } else { "including" };
+        let verb = if applicable == Some(false) {
+            "excluding"
+        } else {
+            "including"
+        };
         out.push(
             Diagnostic::new(&SOA_NO_JUSTIFICATION, what)
                 .at(doc.loc(&span))
-                .help(format!("add `justification:` saying why {verb} {id} ({}) is right for this organisation", catalog.get(id).map_or("", |e| e.title.as_str()))),
+                .help(format!(
+                    "add `justification:` saying why {verb} {id} ({}) is right for this organisation",
+                    catalog.get(id).map_or("", |e| e.title.as_str())
+                )),
         );
     }
     match (applicable, &entry.status) {
         (Some(true), None) => out.push(
-            Diagnostic::new(&SOA_INCOMPLETE_ENTRY, format!("{id} is applicable but has no implementation status"))
-                .at(doc.loc(&entry.control.span))
-                .help("add `status:` implemented, partial, planned or not-implemented"),
+            Diagnostic::new(
+                &SOA_INCOMPLETE_ENTRY,
+                format!("{id} is applicable but has no implementation status"),
+            )
+            .at(doc.loc(&entry.control.span))
+            .help("add `status:` implemented, partial, planned or not-implemented"),
         ),
         (Some(false), Some(s)) if matches!(s.value, ImplStatus::Implemented | ImplStatus::Partial) => out.push(
-            Diagnostic::new(&SOA_INCOMPLETE_ENTRY, format!("{id} is excluded but its status says `{}`", s.value))
-                .at(doc.loc(&s.span))
-                .help("an excluded control has no implementation status: remove `status`, or make it applicable"),
+            Diagnostic::new(
+                &SOA_INCOMPLETE_ENTRY,
+                format!("{id} is excluded but its status says `{}`", s.value),
+            )
+            .at(doc.loc(&s.span))
+            .help("an excluded control has no implementation status: remove `status`, or make it applicable"),
         ),
         _ => {}
     }
@@ -359,10 +433,19 @@ fn check_entry(catalog: &Catalog, doc: &Document, entry: &SoaEntry, out: &mut Ve
         if let Some((other, score_other, score_own)) = title_match(catalog, id, &t.value) {
             if score_other > score_own + 0.25 {
                 out.push(
-                    Diagnostic::new(&SOA_TITLE_MISMATCH, format!("the title of the {id} row reads like {} \"{}\"", other.id, other.title))
-                        .at(doc.loc(&t.span))
-                        .label(format!("{id} is \"{}\"", catalog.get(id).map_or("", |e| e.title.as_str())))
-                        .help(format!("check which control this decision is about; rows copied between SoAs drift (is it {}?)", other.id)),
+                    Diagnostic::new(
+                        &SOA_TITLE_MISMATCH,
+                        format!("the title of the {id} row reads like {} \"{}\"", other.id, other.title),
+                    )
+                    .at(doc.loc(&t.span))
+                    .label(format!(
+                        "{id} is \"{}\"",
+                        catalog.get(id).map_or("", |e| e.title.as_str())
+                    ))
+                    .help(format!(
+                        "check which control this decision is about; rows copied between SoAs drift (is it {}?)",
+                        other.id
+                    )),
                 );
             }
         }
@@ -392,14 +475,32 @@ fn title_match<'c>(catalog: &'c Catalog, id: &str, title: &str) -> Option<(&'c E
 }
 
 fn title_words(title: &str) -> Vec<String> {
-    const STOP: &[&str] = &["of", "and", "the", "for", "in", "to", "a", "an", "on", "with", "ai", "system", "systems", "information"];
+    const STOP: &[&str] = &[
+        "of",
+        "and",
+        "the",
+        "for",
+        "in",
+        "to",
+        "a",
+        "an",
+        "on",
+        "with",
+        "ai",
+        "system",
+        "systems",
+        "information",
+    ];
     title
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
         .map(|w| {
             let w = w.to_lowercase();
             // Cheap stemming so "policies" matches "policy".
-            w.strip_suffix("ies").map(|s| format!("{s}y")).or_else(|| w.strip_suffix('s').filter(|s| s.len() > 3).map(str::to_string)).unwrap_or(w)
+            w.strip_suffix("ies")
+                .map(|s| format!("{s}y"))
+                .or_else(|| w.strip_suffix('s').filter(|s| s.len() > 3).map(str::to_string))
+                .unwrap_or(w)
         })
         .filter(|w| !STOP.contains(&w.as_str()))
         .collect()
@@ -410,25 +511,41 @@ pub fn check_coverage(cx: &Context, out: &mut Vec<Diagnostic>) {
     let ledger = Ledger::build(cx);
     for sl in &ledger.standards {
         let name = &sl.catalog.short_name;
-        let Some(soa_doc) = sl.soa else {
+        if sl.soa.is_none() {
             out.push(
-                Diagnostic::new(&SOA_MISSING, format!("{name} is enabled but has no Statement of Applicability"))
-                    .help(format!("add a document with `type: soa` and `standard: {}` deciding each Annex A control", sl.catalog.key)),
+                Diagnostic::new(
+                    &SOA_MISSING,
+                    format!("{name} is enabled but has no Statement of Applicability"),
+                )
+                .help(format!(
+                    "add a document with `type: soa` and `standard: {}` deciding each Annex A control",
+                    sl.catalog.key
+                )),
             );
-            continue;
-        };
-        let soa_counts = soa_doc.is_approved();
+        }
+        let soa_counts = sl.soa.is_some_and(Document::is_approved);
         for row in &sl.rows {
             let e = row.entry;
             let pending = pending_note(&row.unapproved);
             match (e.kind, row.state) {
                 (Kind::Clause, State::Gap) => out.push(
-                    Diagnostic::new(&CLAUSE_NOT_COVERED, format!("{name} clause {} \"{}\" is addressed by no approved document", e.id, e.title))
-                        .help(format!("list \"{}\" under `satisfies: {{{}: [...]}}` in the approved document that addresses it", e.id, sl.catalog.key))
-                        .notes_opt(pending),
+                    Diagnostic::new(
+                        &CLAUSE_NOT_COVERED,
+                        format!(
+                            "{name} clause {} \"{}\" is addressed by no approved document",
+                            e.id, e.title
+                        ),
+                    )
+                    .help(format!(
+                        "list \"{}\" under `satisfies: {{{}: [...]}}` in the approved document that addresses it",
+                        e.id, sl.catalog.key
+                    ))
+                    .notes_opt(pending),
                 ),
                 (Kind::Control, State::Gap) if soa_counts => {
-                    let Some(dec) = row.decision else { continue };
+                    let (Some(dec), Some(soa_doc)) = (row.decision, sl.soa) else {
+                        continue;
+                    };
                     let at = soa_doc.loc(&dec.control.span);
                     if row.soa_status() == Some(ImplStatus::Implemented) {
                         out.push(
@@ -438,7 +555,9 @@ pub fn check_coverage(cx: &Context, out: &mut Vec<Diagnostic>) {
                                 .notes_opt(pending),
                         );
                     } else {
-                        let status = row.soa_status().map_or(String::new(), |s| format!(" (SoA status: {s})"));
+                        let status = row
+                            .soa_status()
+                            .map_or(String::new(), |s| format!(" (SoA status: {s})"));
                         out.push(
                             Diagnostic::new(&CONTROL_NOT_IMPLEMENTED, format!("{} \"{}\" is applicable but no approved document implements it{status}", e.id, e.title))
                                 .at(at)
@@ -448,7 +567,13 @@ pub fn check_coverage(cx: &Context, out: &mut Vec<Diagnostic>) {
                     }
                 }
                 (Kind::Control, State::Excluded) => {
-                    for doc in row.approved.iter().chain(&row.unapproved).filter(|d| d.status != Status::Retired) {
+                    let Some(soa_doc) = sl.soa else { continue };
+                    for doc in row
+                        .approved
+                        .iter()
+                        .chain(&row.unapproved)
+                        .filter(|d| d.status != Status::Retired)
+                    {
                         let span = doc
                             .satisfies
                             .iter()
@@ -458,10 +583,17 @@ pub fn check_coverage(cx: &Context, out: &mut Vec<Diagnostic>) {
                             .map(|i| i.span.clone())
                             .unwrap_or(doc.id.span.clone());
                         out.push(
-                            Diagnostic::new(&CLAIM_EXCLUDED, format!("{} claims {} {}, which the SoA excludes", doc.id.value, name, e.id))
-                                .at(doc.loc(&span))
-                                .note(format!("{} ({}) decides it is not applicable", soa_doc.id.value, soa_doc.path()))
-                                .help("remove the claim, or make the control applicable in the SoA"),
+                            Diagnostic::new(
+                                &CLAIM_EXCLUDED,
+                                format!("{} claims {} {}, which the SoA excludes", doc.id.value, name, e.id),
+                            )
+                            .at(doc.loc(&span))
+                            .note(format!(
+                                "{} ({}) decides it is not applicable",
+                                soa_doc.id.value,
+                                soa_doc.path()
+                            ))
+                            .help("remove the claim, or make the control applicable in the SoA"),
                         );
                     }
                 }
@@ -475,9 +607,15 @@ fn pending_note(unapproved: &[&Document]) -> Option<String> {
     if unapproved.is_empty() {
         return None;
     }
-    let list: Vec<String> = unapproved.iter().map(|d| format!("{} ({})", d.id.value, d.status)).collect();
+    let list: Vec<String> = unapproved
+        .iter()
+        .map(|d| format!("{} ({})", d.id.value, d.status))
+        .collect();
     let verb = if list.len() == 1 { "counts" } else { "count" };
-    Some(format!("claimed by {}, which {verb} for nothing until approved", list.join(", ")))
+    Some(format!(
+        "claimed by {}, which {verb} for nothing until approved",
+        list.join(", ")
+    ))
 }
 
 trait NotesOpt {

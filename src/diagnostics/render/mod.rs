@@ -2,6 +2,10 @@
 //! renderer reads only [`Diagnostic`] and the [`Sources`]; none decides what
 //! is a finding.
 
+pub mod github;
+pub mod junit;
+pub mod sarif;
+
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::sync::Arc;
@@ -67,7 +71,11 @@ pub fn human(diagnostics: &[Diagnostic], sources: &Sources, color: bool) -> Stri
                     );
                 }
                 _ => {
-                    group = group.element(annotate_snippets::Origin::path(loc.file.as_str()).line(loc.line as usize).char_column(loc.column as usize - 1));
+                    group = group.element(
+                        annotate_snippets::Origin::path(loc.file.as_str())
+                            .line(loc.line as usize)
+                            .char_column(loc.column as usize - 1),
+                    );
                 }
             }
         }
@@ -134,7 +142,10 @@ pub fn json_diagnostics<'a>(diagnostics: &'a [Diagnostic], sources: &Sources) ->
     diagnostics
         .iter()
         .map(|d| {
-            let end = d.location.as_ref().and_then(|l| sources.get(&l.file).map(|f| f.location(l.end..l.end)));
+            let end = d
+                .location
+                .as_ref()
+                .and_then(|l| sources.get(&l.file).map(|f| f.location(l.end..l.end)));
             JsonDiagnostic {
                 code: d.rule.code,
                 name: d.rule.name,
