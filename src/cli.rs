@@ -77,8 +77,16 @@ struct ExplainArgs {
 
 #[derive(Clone, Copy, ValueEnum, PartialEq)]
 enum Format {
+    /// rustc-style text with source snippets.
     Human,
+    /// `{"diagnostics": [...], "summary": {...}}`.
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+    Sarif,
+    /// GitHub Actions workflow commands, plus a job summary when GITHUB_STEP_SUMMARY is set.
+    Github,
+    /// JUnit XML: one test case per rule and file.
+    Junit,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -169,6 +177,34 @@ fn check(args: CheckArgs) -> CliResult {
             );
             serde_json::to_writer_pretty(&mut out, &report)?;
             writeln!(out)?;
+        }
+        Format::Sarif => {
+            let version = env!("CARGO_PKG_VERSION");
+            write!(
+                out,
+                "{}",
+                render::sarif::render(&c.diagnostics, &c.project.sources, &rules::registry(), version)
+            )?;
+        }
+        Format::Github => {
+            write!(out, "{}", render::github::render(&c.diagnostics, &c.project.sources))?;
+            if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {
+                let lines: Vec<String> = coverage.iter().map(Coverage::line).collect();
+                let md = render::github::summary_markdown(&c.diagnostics, counts, &lines);
+                std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(path)?
+                    .write_all(md.as_bytes())?;
+            }
+        }
+        Format::Junit => {
+            let files: Vec<String> = c.project.documents.iter().map(|d| d.path().to_string()).collect();
+            write!(
+                out,
+                "{}",
+                render::junit::render(&c.diagnostics, &rules::registry(), &files)
+            )?;
         }
     }
     Ok(exit_for(&c.diagnostics, args.deny.is_some()))

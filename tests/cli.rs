@@ -109,3 +109,44 @@ fn excluded_and_output_folders_are_not_read() {
     let (code, report) = check_json(dir.path());
     assert_eq!(code, 0, "{report}");
 }
+
+/// docs/rules.md is generated from the registry, so the docs cannot drift
+/// from `aimsc explain`. Regenerate with `AIMSC_UPDATE_DOCS=1 cargo test rules_doc`.
+#[test]
+fn rules_doc_is_current() {
+    let mut md = String::from(
+        "# Rules\n\nEvery finding aimsc reports comes from one of these rules. Levels can be changed in \
+         `aimsc.toml` under `[rules]` by code or name (`error`, `warning`, `info`, `off`). \
+         `aimsc explain CODE` prints the same text.\n\n| code | name | default | finds |\n|---|---|---|---|\n",
+    );
+    let rules = aimsc::rules::registry();
+    for r in &rules {
+        md.push_str(&format!(
+            "| [{}](#{}) | `{}` | {} | {} |\n",
+            r.code,
+            r.code.to_lowercase(),
+            r.name,
+            r.default_level.as_str(),
+            r.summary
+        ));
+    }
+    for r in &rules {
+        md.push_str(&format!(
+            "\n## {}\n\n`{}`, default level **{}**: {}.\n\n{}\n",
+            r.code,
+            r.name,
+            r.default_level.as_str(),
+            r.summary,
+            r.docs
+        ));
+    }
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/rules.md");
+    if std::env::var_os("AIMSC_UPDATE_DOCS").is_some() {
+        std::fs::write(&path, &md).unwrap();
+    }
+    let current = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        current == md,
+        "docs/rules.md is out of date: run `AIMSC_UPDATE_DOCS=1 cargo test rules_doc`"
+    );
+}

@@ -48,6 +48,8 @@ pub struct Project {
     pub sources: Sources,
     /// Index of the first document with each ID.
     pub by_id: HashMap<String, usize>,
+    /// Index of each document by its path.
+    pub by_path: HashMap<String, usize>,
 }
 
 impl Project {
@@ -72,8 +74,15 @@ impl Project {
 
     /// Anchors of the Markdown file at `path`, if it is one.
     pub fn anchors(&self, path: &str) -> Option<Vec<&str>> {
-        if let Some(d) = self.documents.iter().find(|d| d.path() == path) {
-            return Some(d.body.headings.iter().map(|h| h.anchor.as_str()).collect());
+        if let Some(&i) = self.by_path.get(path) {
+            return Some(
+                self.documents[i]
+                    .body
+                    .headings
+                    .iter()
+                    .map(|h| h.anchor.as_str())
+                    .collect(),
+            );
         }
         self.plain_anchors
             .get(path)
@@ -135,7 +144,13 @@ pub fn load(root: &Path) -> Result<(Project, Vec<Diagnostic>), ToolError> {
     for (i, d) in documents.iter().enumerate() {
         by_id.entry(d.id.value.clone()).or_insert(i);
     }
+    let by_path = documents
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (d.path().to_string(), i))
+        .collect();
     let project = Project {
+        by_path,
         root: root.to_path_buf(),
         config,
         config_file,

@@ -109,8 +109,7 @@ pub fn parse(text: &str, base: usize) -> Result<Node, YamlError> {
         root: None,
     };
     let mut parser = Parser::new_from_str(text);
-    loop {
-        let Some(item) = parser.next_event() else { break };
+    while let Some(item) = parser.next_event() {
         let (event, span) = item.map_err(|e| YamlError {
             message: e.info().to_string(),
             offset: offsets.at(e.marker().line(), e.marker().col()),

@@ -51,7 +51,7 @@ impl Context<'_> {
         self.catalogs
             .list
             .iter()
-            .filter(|c| self.project.config.standards.iter().any(|s| *s == c.key))
+            .filter(|c| self.project.config.standards.contains(&c.key))
     }
 
     pub fn is_enabled(&self, key: &str) -> bool {

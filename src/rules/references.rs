@@ -61,10 +61,10 @@ pub fn check_references(cx: &Context, out: &mut Vec<Diagnostic>) {
                 expect_doc(p, doc, r, Some(DocType::AiSystem), "ai_systems", out);
             }
         }
-        if let Some(ia) = doc.impact_assessment() {
-            if let Some(r) = &ia.ai_system {
-                expect_doc(p, doc, r, Some(DocType::AiSystem), "ai_system", out);
-            }
+        if let Some(ia) = doc.impact_assessment()
+            && let Some(r) = &ia.ai_system
+        {
+            expect_doc(p, doc, r, Some(DocType::AiSystem), "ai_system", out);
         }
         if let Some(rec) = doc.record() {
             for r in &rec.evidence_for {
@@ -77,10 +77,10 @@ pub fn check_references(cx: &Context, out: &mut Vec<Diagnostic>) {
                 None => expect_doc(p, doc, &sp, None, "body", out),
                 Some(key) => match resolve_standard(cx, doc, &Sp::new(key.clone(), r.span.clone())) {
                     Ok(catalog) => {
-                        if catalog.get(&r.id).is_none() {
-                            if let Err(d) = resolve(cx.catalogs, catalog, doc, &sp) {
-                                out.push(d);
-                            }
+                        if catalog.get(&r.id).is_none()
+                            && let Err(d) = resolve(cx.catalogs, catalog, doc, &sp)
+                        {
+                            out.push(d);
                         }
                     }
                     Err(d) => out.push(d),
@@ -259,12 +259,13 @@ fn percent_decode(s: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
-                out.push(b);
-                i += 3;
-                continue;
-            }
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16)
+        {
+            out.push(b);
+            i += 3;
+            continue;
         }
         out.push(bytes[i]);
         i += 1;

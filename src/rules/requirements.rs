@@ -61,6 +61,8 @@ pub static ALL: &[&Rule] = &[
 ];
 
 /// Resolves a standard key; on failure returns the diagnostic to report.
+// The diagnostic is this function's product, not an exceptional path.
+#[allow(clippy::result_large_err)]
 pub fn resolve_standard<'c>(cx: &'c Context, doc: &Document, key: &Sp<String>) -> Result<&'c Catalog, Diagnostic> {
     if let Some(c) = cx.catalogs.get(&key.value) {
         return Ok(c);
@@ -89,6 +91,7 @@ pub fn resolve_standard<'c>(cx: &'c Context, doc: &Document, key: &Sp<String>) -
     )
 }
 
+#[allow(clippy::result_large_err)]
 /// Resolves a requirement ID in `catalog`. `Ok` holds a claimable entry; `Err`
 /// the diagnostic explaining what is wrong and what was probably meant.
 pub fn resolve<'c>(
@@ -138,17 +141,17 @@ pub fn resolve<'c>(
     }
 
     // A lettered sub-item: 6.1.2.d, 6.1.2(d), 6.1.2 d)
-    if let Some((parent, item)) = split_lettered(&normal) {
-        if catalog.is_claimable(parent) {
-            return Err(unknown(format!(
-                "`{raw}` names item {item}) of clause {parent}; aimsc tracks clauses, not their lettered items"
-            ))
-            .label("lettered sub-item")
-            .help(format!(
-                "claim `{parent}` ({}) and say which item in the body",
-                title(catalog, parent)
-            )));
-        }
+    if let Some((parent, item)) = split_lettered(&normal)
+        && catalog.is_claimable(parent)
+    {
+        return Err(unknown(format!(
+            "`{raw}` names item {item}) of clause {parent}; aimsc tracks clauses, not their lettered items"
+        ))
+        .label("lettered sub-item")
+        .help(format!(
+            "claim `{parent}` ({}) and say which item in the body",
+            title(catalog, parent)
+        )));
     }
 
     // ISO/IEC 27001:2013 numbering.

@@ -429,26 +429,25 @@ fn check_entry(catalog: &Catalog, doc: &Document, entry: &SoaEntry, out: &mut Ve
         ),
         _ => {}
     }
-    if let Some(t) = &entry.title {
-        if let Some((other, score_other, score_own)) = title_match(catalog, id, &t.value) {
-            if score_other > score_own + 0.25 {
-                out.push(
-                    Diagnostic::new(
-                        &SOA_TITLE_MISMATCH,
-                        format!("the title of the {id} row reads like {} \"{}\"", other.id, other.title),
-                    )
-                    .at(doc.loc(&t.span))
-                    .label(format!(
-                        "{id} is \"{}\"",
-                        catalog.get(id).map_or("", |e| e.title.as_str())
-                    ))
-                    .help(format!(
-                        "check which control this decision is about; rows copied between SoAs drift (is it {}?)",
-                        other.id
-                    )),
-                );
-            }
-        }
+    if let Some(t) = &entry.title
+        && let Some((other, score_other, score_own)) = title_match(catalog, id, &t.value)
+        && score_other > score_own + 0.25
+    {
+        out.push(
+            Diagnostic::new(
+                &SOA_TITLE_MISMATCH,
+                format!("the title of the {id} row reads like {} \"{}\"", other.id, other.title),
+            )
+            .at(doc.loc(&t.span))
+            .label(format!(
+                "{id} is \"{}\"",
+                catalog.get(id).map_or("", |e| e.title.as_str())
+            ))
+            .help(format!(
+                "check which control this decision is about; rows copied between SoAs drift (is it {}?)",
+                other.id
+            )),
+        );
     }
 }
 

@@ -1,4 +1,5 @@
-//! Renderers: the same diagnostics as rustc-style text or as JSON. Each
+//! Renderers: the same diagnostics as rustc-style text, JSON, SARIF, GitHub
+//! workflow commands or JUnit XML. Each
 //! renderer reads only [`Diagnostic`] and the [`Sources`]; none decides what
 //! is a finding.
 
