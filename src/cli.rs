@@ -33,6 +33,8 @@ enum Command {
     Catalog(CatalogArgs),
     /// Explain a rule, or list all rules.
     Explain(ExplainArgs),
+    /// Compliance impact between two Git revisions (HEAD defaults to the working tree).
+    Diff(DiffArgs),
 }
 
 #[derive(clap::Args)]
@@ -61,10 +63,40 @@ struct Common {
 
 #[derive(clap::Args)]
 struct CatalogArgs {
-    /// Standard key (iso27001, iso42001); all when omitted.
+    /// Standard key (iso27001, iso42001), or `crosswalk` for the built-in ISO 42001 to ISO 27001
+    /// mapping of clauses and Annex A controls; all standards when omitted.
     standard: Option<String>,
     #[arg(long, value_enum, default_value_t = ListFormat::Human)]
     format: ListFormat,
+}
+
+#[derive(clap::Args)]
+struct DiffArgs {
+    /// The revision to compare from (a branch, tag or commit).
+    base: String,
+    /// The revision to compare to; the working tree when omitted. A folder here is taken as REPO.
+    head: Option<String>,
+    /// Repository root (a folder inside a Git work tree).
+    repo: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
+    format: DiffFormat,
+    /// Exit 1 when the change loses coverage of any clause or control.
+    #[arg(long, value_enum)]
+    fail_on: Option<FailOn>,
+    #[command(flatten)]
+    common: Common,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum DiffFormat {
+    Human,
+    Markdown,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum FailOn {
+    CoverageLoss,
 }
 
 #[derive(clap::Args)]
@@ -128,6 +160,7 @@ pub fn main() -> ExitCode {
         Command::Check(args) => check(args),
         Command::Catalog(args) => catalog(args),
         Command::Explain(args) => explain(args),
+        Command::Diff(args) => diff(args),
     };
     match result {
         Ok(code) => code,
@@ -297,14 +330,86 @@ fn catalog_items(c: &Catalog) -> Vec<CatalogItem<'_>> {
 
 fn catalog(args: CatalogArgs) -> CliResult {
     let catalogs = Catalogs::builtin();
+    let mut out = std::io::stdout().lock();
+    if args.standard.as_deref() == Some("crosswalk") {
+        let cw = crate::catalog::crosswalk::Crosswalk::builtin();
+        let rows = cw.rows(&catalogs);
+        match args.format {
+            ListFormat::Json => {
+                serde_json::to_writer_pretty(&mut out, &rows)?;
+                writeln!(out)?;
+            }
+            ListFormat::Human => {
+                use crate::catalog::crosswalk::Relation;
+                let name = |key: &str| catalogs.get(key).map_or(key.to_string(), |c| c.name.clone());
+                writeln!(
+                    out,
+                    "{} to {} crosswalk: {} lowest-level clauses, {} Annex A controls",
+                    name(&cw.from),
+                    name(&cw.to),
+                    cw.clauses.len(),
+                    cw.controls.len()
+                )?;
+                let counts: Vec<String> = Relation::ALL
+                    .iter()
+                    .map(|&r| format!("{} {}", cw.count(r), r.as_str()))
+                    .collect();
+                writeln!(
+                    out,
+                    "Mappings: {}; {} with none (no counterpart, new AI work)",
+                    counts.join(", "),
+                    cw.count_none()
+                )?;
+                let from = catalogs.get(&cw.from);
+                let mut group = None;
+                for row in &rows {
+                    let heading = match row.kind {
+                        "clause" => "Clauses (harmonized structure: same number, different subject)".to_string(),
+                        _ => match from.and_then(|c| c.top_group(row.id)) {
+                            Some(g) => format!("{} {}", g.id, g.title),
+                            None => "Annex A".to_string(),
+                        },
+                    };
+                    if group.as_ref() != Some(&heading) {
+                        writeln!(out, "\n{heading}")?;
+                        group = Some(heading);
+                    }
+                    if row.maps.is_empty() {
+                        writeln!(out, "  {:<8} {:<11} (new AI work) — {}", row.id, "none", row.rationale)?;
+                        continue;
+                    }
+                    let mut first = true;
+                    for r in Relation::ALL {
+                        let targets: Vec<&str> = row.maps.iter().filter(|m| m.relation == r).map(|m| m.to).collect();
+                        if targets.is_empty() {
+                            continue;
+                        }
+                        let id = if first { row.id } else { "" };
+                        write!(out, "  {id:<8} {:<11} {}", r.as_str(), targets.join(", "))?;
+                        if first {
+                            write!(out, " — {}", row.rationale)?;
+                        }
+                        writeln!(out)?;
+                        first = false;
+                    }
+                }
+            }
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     let selected: Vec<&Catalog> = match &args.standard {
         Some(key) => match catalogs.get(key) {
             Some(c) => vec![c],
-            None => return Err(format!("unknown standard `{key}`; known: {}", catalogs.keys().join(", ")).into()),
+            None => {
+                return Err(format!(
+                    "unknown standard `{key}`; known: {}, crosswalk",
+                    catalogs.keys().join(", ")
+                )
+                .into());
+            }
         },
         None => catalogs.list.iter().collect(),
     };
-    let mut out = std::io::stdout().lock();
     match args.format {
         ListFormat::Json => {
             let items: Vec<CatalogItem> = selected.iter().flat_map(|c| catalog_items(c)).collect();
@@ -417,4 +522,65 @@ fn explain(args: ExplainArgs) -> CliResult {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn diff(args: DiffArgs) -> CliResult {
+    use crate::analysis::diff::{Diff, Side};
+    use crate::model::{Input, git};
+
+    let today = today(&args.common);
+    // `aimsc diff main path/to/repo`: a folder where HEAD would be is the repository.
+    let (head, repo) = match (args.head, args.repo) {
+        (Some(h), None)
+            if std::path::Path::new(&h).is_dir() && git::resolve(std::path::Path::new("."), &h).is_err() =>
+        {
+            (None, PathBuf::from(h))
+        }
+        (h, r) => (h, r.unwrap_or_else(|| PathBuf::from("."))),
+    };
+    let base_snapshot = git::snapshot(&repo, &args.base)?;
+    let head_snapshot = head.as_deref().map(|h| git::snapshot(&repo, h)).transpose()?;
+    let short = |s: &git::Snapshot| format!("{} ({})", s.revision, &s.commit[..s.commit.len().min(10)]);
+    let (base, head) = rayon::join(
+        || {
+            Compilation::run_input(
+                &Input::Revision {
+                    root: &repo,
+                    snapshot: &base_snapshot,
+                },
+                today,
+            )
+        },
+        || match &head_snapshot {
+            Some(s) => Compilation::run_input(
+                &Input::Revision {
+                    root: &repo,
+                    snapshot: s,
+                },
+                today,
+            ),
+            None => Compilation::run(&repo, today),
+        },
+    );
+    let base = Side {
+        label: short(&base_snapshot),
+        compilation: base?,
+    };
+    let head_label = head_snapshot.as_ref().map_or_else(|| "working tree".to_string(), short);
+    let head = Side {
+        label: head_label,
+        compilation: head?,
+    };
+    let d = Diff::new(&base, &head);
+    let mut out = std::io::stdout().lock();
+    match args.format {
+        DiffFormat::Human => write!(out, "{}", d.human())?,
+        DiffFormat::Markdown => write!(out, "{}", d.markdown())?,
+        DiffFormat::Json => {
+            serde_json::to_writer_pretty(&mut out, &d)?;
+            writeln!(out)?;
+        }
+    }
+    let fail = matches!(args.fail_on, Some(FailOn::CoverageLoss)) && d.coverage_lost() > 0;
+    Ok(if fail { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }

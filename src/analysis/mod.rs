@@ -2,6 +2,8 @@
 //! standard. Every figure is derived from the rules' [`Ledger`], so the
 //! numbers and the findings can never disagree.
 
+pub mod diff;
+
 use serde::Serialize;
 
 use crate::catalog::Catalogs;
@@ -21,8 +23,16 @@ pub struct Compilation {
 impl Compilation {
     /// Loads and checks the repository at `root`.
     pub fn run(root: &std::path::Path, today: jiff::civil::Date) -> Result<Compilation, crate::model::ToolError> {
+        Compilation::run_input(&crate::model::Input::Folder(root), today)
+    }
+
+    /// Loads and checks a repository from a folder or a Git revision.
+    pub fn run_input(
+        input: &crate::model::Input,
+        today: jiff::civil::Date,
+    ) -> Result<Compilation, crate::model::ToolError> {
         let catalogs = Catalogs::builtin();
-        let (project, mut diagnostics) = crate::model::load(root)?;
+        let (project, mut diagnostics) = crate::model::load_input(input)?;
         let cx = Context {
             project: &project,
             catalogs: &catalogs,
@@ -79,7 +89,7 @@ pub struct Coverage {
 }
 
 impl Coverage {
-    fn of(sl: &rules::StandardLedger) -> Coverage {
+    pub fn of(sl: &rules::StandardLedger) -> Coverage {
         let count = |f: &dyn Fn(&rules::Row) -> bool| sl.rows.iter().filter(|r| f(r)).count();
         let is_control = |r: &rules::Row| r.entry.kind == crate::catalog::Kind::Control;
         let applicable = |r: &rules::Row| is_control(r) && matches!(r.state, State::Covered | State::Gap);

@@ -5,6 +5,8 @@
 //!
 //! Titles are our own short paraphrases; no requirement text is shipped.
 
+pub mod crosswalk;
+
 use std::cmp::Ordering;
 use std::collections::HashMap;
 

@@ -5,6 +5,7 @@
 pub mod body;
 pub mod config;
 pub mod document;
+pub mod git;
 pub mod rules;
 pub mod vocab;
 pub mod yaml;
@@ -98,16 +99,60 @@ enum Loaded {
     Skipped,
 }
 
+/// Where a repository's files come from.
+pub enum Input<'a> {
+    /// The working tree at this folder.
+    Folder(&'a Path),
+    /// A Git revision read from the object database; `root` is the folder it belongs to.
+    Revision {
+        root: &'a Path,
+        snapshot: &'a git::Snapshot,
+    },
+}
+
+impl Input<'_> {
+    fn root(&self) -> &Path {
+        match self {
+            Input::Folder(root) | Input::Revision { root, .. } => root,
+        }
+    }
+
+    fn read(&self, rel: &str) -> std::io::Result<Vec<u8>> {
+        match self {
+            Input::Folder(root) => std::fs::read(root.join(rel)),
+            Input::Revision { snapshot, .. } => snapshot
+                .files
+                .get(rel)
+                .cloned()
+                .ok_or_else(|| std::io::Error::from(std::io::ErrorKind::NotFound)),
+        }
+    }
+
+    fn exists(&self, rel: &str) -> bool {
+        match self {
+            Input::Folder(root) => root.join(rel).is_file(),
+            Input::Revision { snapshot, .. } => snapshot.files.contains_key(rel),
+        }
+    }
+}
+
 /// Loads the repository at `root`.
 pub fn load(root: &Path) -> Result<(Project, Vec<Diagnostic>), ToolError> {
+    load_input(&Input::Folder(root))
+}
+
+/// Loads a repository from a folder or a Git revision.
+pub fn load_input(input: &Input) -> Result<(Project, Vec<Diagnostic>), ToolError> {
+    let root = input.root();
     if !root.is_dir() {
         return Err(ToolError(format!("`{}` is not a folder", root.display())));
     }
     let mut diags = Vec::new();
-    let config_path = root.join(CONFIG_FILE);
-    let (config, config_file) = if config_path.is_file() {
-        let text = std::fs::read_to_string(&config_path)
-            .map_err(|e| ToolError(format!("cannot read {}: {e}", config_path.display())))?;
+    let (config, config_file) = if input.exists(CONFIG_FILE) {
+        let bytes = input
+            .read(CONFIG_FILE)
+            .map_err(|e| ToolError(format!("cannot read {CONFIG_FILE}: {e}")))?;
+        let text = String::from_utf8(bytes).map_err(|_| ToolError(format!("{CONFIG_FILE} is not UTF-8")))?;
         let file = Arc::new(SourceFile::new(CONFIG_FILE, text));
         let (config, diag) = Config::parse(&file);
         diags.extend(diag);
@@ -116,9 +161,18 @@ pub fn load(root: &Path) -> Result<(Project, Vec<Diagnostic>), ToolError> {
         (Config::default(), None)
     };
 
-    let files = walk(root, &config)?;
+    let overrides = excludes(root, &config)?;
+    let files = match input {
+        Input::Folder(_) => walk(root, overrides)?,
+        Input::Revision { snapshot, .. } => snapshot
+            .files
+            .keys()
+            .filter(|p| !is_excluded(&overrides, p))
+            .cloned()
+            .collect(),
+    };
     let md: Vec<&String> = files.iter().filter(|p| p.ends_with(".md")).collect();
-    let loaded: Vec<(Loaded, Vec<Diagnostic>)> = md.par_iter().map(|rel| load_file(root, rel)).collect();
+    let loaded: Vec<(Loaded, Vec<Diagnostic>)> = md.par_iter().map(|rel| load_file(input, rel)).collect();
 
     let mut sources = Sources::default();
     if let Some(f) = &config_file {
@@ -163,9 +217,9 @@ pub fn load(root: &Path) -> Result<(Project, Vec<Diagnostic>), ToolError> {
     Ok((project, diags))
 }
 
-fn load_file(root: &Path, rel: &str) -> (Loaded, Vec<Diagnostic>) {
+fn load_file(input: &Input, rel: &str) -> (Loaded, Vec<Diagnostic>) {
     let mut diags = Vec::new();
-    let bytes = match std::fs::read(root.join(rel)) {
+    let bytes = match input.read(rel) {
         Ok(b) => b,
         Err(e) => {
             let file = Arc::new(SourceFile::new(rel, ""));
@@ -211,8 +265,8 @@ fn load_file(root: &Path, rel: &str) -> (Loaded, Vec<Diagnostic>) {
     }
 }
 
-/// Every file of the repository that aimsc may read, sorted.
-fn walk(root: &Path, config: &Config) -> Result<BTreeSet<String>, ToolError> {
+/// The output folder, `.git` and the configured excludes, as ignore rules.
+fn excludes(root: &Path, config: &Config) -> Result<ignore::overrides::Override, ToolError> {
     let mut overrides = ignore::overrides::OverrideBuilder::new(root);
     let output = config.output.trim_matches('/');
     for glob in [format!("!/{output}/"), "!.git/".to_string()]
@@ -223,9 +277,29 @@ fn walk(root: &Path, config: &Config) -> Result<BTreeSet<String>, ToolError> {
             .add(&glob)
             .map_err(|e| ToolError(format!("invalid exclude pattern `{glob}` in {CONFIG_FILE}: {e}")))?;
     }
-    let overrides = overrides
+    overrides
         .build()
-        .map_err(|e| ToolError(format!("invalid exclude patterns: {e}")))?;
+        .map_err(|e| ToolError(format!("invalid exclude patterns: {e}")))
+}
+
+/// Whether a repository-relative path, or a folder above it, is excluded.
+fn is_excluded(overrides: &ignore::overrides::Override, rel: &str) -> bool {
+    let mut prefix = String::new();
+    for part in rel.split('/') {
+        if !prefix.is_empty() {
+            prefix.push('/');
+        }
+        prefix.push_str(part);
+        let is_dir = prefix.len() < rel.len();
+        if overrides.matched(&prefix, is_dir).is_ignore() {
+            return true;
+        }
+    }
+    rel.split('/').any(|p| p.starts_with('.') && p.len() > 1)
+}
+
+/// Every file of the working tree that aimsc may read, sorted.
+fn walk(root: &Path, overrides: ignore::overrides::Override) -> Result<BTreeSet<String>, ToolError> {
     let walker = ignore::WalkBuilder::new(root)
         .hidden(true)
         .parents(false)
