@@ -164,6 +164,13 @@ pub fn main() -> ExitCode {
     };
     match result {
         Ok(code) => code,
+        // A closed pipe (`aimsc catalog | head`) is the reader's choice, not a failure.
+        Err(e)
+            if e.downcast_ref::<std::io::Error>()
+                .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe) =>
+        {
+            ExitCode::SUCCESS
+        }
         Err(e) => {
             eprintln!("error: {e}");
             ExitCode::from(2)
