@@ -81,4 +81,13 @@ rule_tests! {
     approval_incomplete => "AIM051",
     review_overdue => "AIM052",
     review_not_scheduled => "AIM053",
+    copied_soa_justification => "AIM060",
+    ai_control_without_ai_document => "AIM061",
+    ai_system_incomplete => "AIM062",
+    scope_ai_system_mismatch => "AIM063",
+    impact_assessment_missing => "AIM064",
+    risk_incomplete => "AIM065",
+    risk_control_not_applicable => "AIM066",
+    unknown_annex_c_term => "AIM067",
+    life_cycle_control_excluded_by_builder => "AIM068",
 }

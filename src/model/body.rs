@@ -49,6 +49,8 @@ pub struct Body {
     pub headings: Vec<Heading>,
     /// Number of words, for registers.
     pub words: usize,
+    /// Whether the text speaks of AI, models or their data (see [`mentions_ai`]).
+    pub mentions_ai: bool,
 }
 
 impl Body {
@@ -98,6 +100,9 @@ impl Body {
                         buf.push_str(&t);
                     }
                     body.words += t.split_whitespace().count();
+                    if !body.mentions_ai {
+                        body.mentions_ai = mentions_ai(&t);
+                    }
                 }
                 Event::End(TagEnd::Heading(_)) => {
                     if let Some((level, explicit, text)) = heading.take() {
@@ -125,6 +130,49 @@ impl Body {
 
 fn heading_level(level: HeadingLevel) -> u8 {
     level as u8
+}
+
+/// Whether a text speaks of AI, models or their data. Used to catch
+/// information-security documents claimed as AI controls: such a document
+/// never says any of these words.
+pub fn mentions_ai(text: &str) -> bool {
+    const WORDS: &[&str] = &[
+        "ai",
+        "a.i.",
+        "ml",
+        "llm",
+        "llms",
+        "genai",
+        "model",
+        "models",
+        "algorithm",
+        "algorithms",
+        "algorithmic",
+        "chatbot",
+        "chatbots",
+        "classifier",
+        "classifiers",
+        "aims",
+    ];
+    const PHRASES: &[&str] = &[
+        "artificial intelligence",
+        "machine learning",
+        "machine-learning",
+        "training data",
+        "neural network",
+        "deep learning",
+        "language model",
+        "inference",
+        "ai system",
+        "ai-system",
+        "ai-generated",
+    ];
+    let lower = text.to_lowercase();
+    PHRASES.iter().any(|p| lower.contains(p))
+        || lower
+            .split(|c: char| !(c.is_alphanumeric() || c == '.'))
+            .map(|w| w.trim_end_matches('.'))
+            .any(|w| WORDS.contains(&w) || (w.starts_with("ai-") && w.len() > 3))
 }
 
 /// GitHub-style heading slug: lower case, spaces to `-`, punctuation dropped.
@@ -174,6 +222,10 @@ mod tests {
         assert_eq!(b.id_refs[1].standard.as_deref(), Some("iso42001"));
         assert_eq!(b.id_refs[1].id, "A.6.2.4");
         assert_eq!(&text[b.id_refs[0].span.clone()], "[[POL-001]]");
+        assert!(b.mentions_ai, "\"AI policy\" speaks of AI");
+        assert!(mentions_ai("The model is retrained monthly."));
+        assert!(mentions_ai("Our AI policy."));
+        assert!(!mentions_ai("Paid by the email domain."));
         let anchors: Vec<_> = b.headings.iter().map(|h| h.anchor.as_str()).collect();
         assert_eq!(anchors, ["roles-and-responsibilities", "roles-and-responsibilities-1"]);
     }

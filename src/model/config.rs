@@ -28,9 +28,23 @@ pub struct Config {
     /// Reviews due within this many days are "due soon".
     #[serde(default = "default_review_warning_days")]
     pub review_warning_days: u32,
+    /// Which in-scope AI systems need an approved impact assessment.
+    #[serde(default)]
+    pub require_impact_assessment: ImpactScope,
     /// Rule levels by rule name or code.
     #[serde(default)]
     pub rules: BTreeMap<String, Level>,
+}
+
+/// Which AI systems the impact-assessment check covers.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ImpactScope {
+    /// In-scope systems with `risk_level: high` (or `unacceptable`).
+    #[default]
+    HighRisk,
+    /// Every in-scope system.
+    AllInScope,
 }
 
 fn default_standards() -> Vec<String> {
@@ -53,6 +67,7 @@ impl Default for Config {
             output: default_output(),
             exclude: Vec::new(),
             review_warning_days: default_review_warning_days(),
+            require_impact_assessment: ImpactScope::default(),
             rules: BTreeMap::new(),
         }
     }

@@ -3,6 +3,7 @@
 //! the rule docs are made.
 
 mod control;
+pub mod governance;
 mod references;
 pub mod requirements;
 mod soa;
@@ -27,6 +28,7 @@ pub fn registry() -> Vec<&'static Rule> {
     all.extend_from_slice(references::ALL);
     all.extend_from_slice(soa::ALL);
     all.extend_from_slice(control::ALL);
+    all.extend_from_slice(governance::ALL);
     all.sort_by_key(|r| r.code);
     all
 }
@@ -68,8 +70,10 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
     requirements::check_claims(cx, &mut out);
     references::check_references(cx, &mut out);
     references::check_links(cx, &mut out);
+    let ledger = Ledger::build(cx);
     soa::check_soas(cx, &mut out);
-    soa::check_coverage(cx, &mut out);
+    soa::check_coverage(&ledger, &mut out);
+    governance::check(cx, &ledger, &mut out);
     out
 }
 

@@ -270,6 +270,7 @@ pub fn soa_for<'a>(p: &'a Project, key: &str) -> Option<&'a Document> {
 
 /// Checks each SoA document on its own terms.
 pub fn check_soas(cx: &Context, out: &mut Vec<Diagnostic>) {
+    let selected = selected_by_risks(cx.project);
     let mut first_for: HashMap<&str, &Document> = HashMap::new();
     for doc in &cx.project.documents {
         let Some(soa) = doc.soa() else { continue };
@@ -328,7 +329,8 @@ pub fn check_soas(cx: &Context, out: &mut Vec<Diagnostic>) {
                     continue;
                 }
             }
-            check_entry(catalog, doc, entry, out);
+            let by_risk = selected.get(&(catalog.key.as_str(), entry.control.value.as_str()));
+            check_entry(catalog, doc, entry, by_risk.map(Vec::as_slice), out);
         }
         let missing: Vec<&str> = catalog
             .controls()
@@ -378,14 +380,32 @@ pub fn check_soas(cx: &Context, out: &mut Vec<Diagnostic>) {
     }
 }
 
-fn check_entry(catalog: &Catalog, doc: &Document, entry: &SoaEntry, out: &mut Vec<Diagnostic>) {
+/// The controls each risk selects, by (standard, control), with the risks' IDs.
+pub fn selected_by_risks(p: &Project) -> HashMap<(&str, &str), Vec<&str>> {
+    let mut out: HashMap<(&str, &str), Vec<&str>> = HashMap::new();
+    for doc in p.documents.iter().filter(|d| d.status != Status::Retired) {
+        for list in doc.risk().map(|r| r.controls.as_slice()).unwrap_or(&[]) {
+            for id in &list.ids {
+                out.entry((list.standard.value.as_str(), id.value.as_str()))
+                    .or_default()
+                    .push(doc.id.value.as_str());
+            }
+        }
+    }
+    out
+}
+
+fn check_entry(catalog: &Catalog, doc: &Document, entry: &SoaEntry, risks: Option<&[&str]>, out: &mut Vec<Diagnostic>) {
     let id = &entry.control.value;
     let applicable = entry.applicable.as_ref().map(|a| a.value);
     let justified = entry
         .justification
         .as_ref()
         .is_some_and(|j| !is_placeholder(&j.value) && j.value.trim().len() > 3);
-    if !justified {
+    // A risk that selects a control is the justification for including it.
+    let risk_justified =
+        applicable == Some(true) && entry.justification.is_none() && risks.is_some_and(|r| !r.is_empty());
+    if !justified && !risk_justified {
         let (span, what) = match &entry.justification {
             Some(j) => (
                 j.span.clone(),
@@ -405,8 +425,13 @@ fn check_entry(catalog: &Catalog, doc: &Document, entry: &SoaEntry, out: &mut Ve
             Diagnostic::new(&SOA_NO_JUSTIFICATION, what)
                 .at(doc.loc(&span))
                 .help(format!(
-                    "add `justification:` saying why {verb} {id} ({}) is right for this organisation",
-                    catalog.get(id).map_or("", |e| e.title.as_str())
+                    "add `justification:` saying why {verb} {id} ({}) is right for this organisation{}",
+                    catalog.get(id).map_or("", |e| e.title.as_str()),
+                    if applicable == Some(false) {
+                        ""
+                    } else {
+                        ", or select it in the risk it treats"
+                    }
                 )),
         );
     }
@@ -506,8 +531,7 @@ fn title_words(title: &str) -> Vec<String> {
 }
 
 /// Coverage findings from the ledger.
-pub fn check_coverage(cx: &Context, out: &mut Vec<Diagnostic>) {
-    let ledger = Ledger::build(cx);
+pub fn check_coverage(ledger: &Ledger, out: &mut Vec<Diagnostic>) {
     for sl in &ledger.standards {
         let name = &sl.catalog.short_name;
         if sl.soa.is_none() {
