@@ -35,6 +35,8 @@ enum Command {
     Explain(ExplainArgs),
     /// Compliance impact between two Git revisions (HEAD defaults to the working tree).
     Diff(DiffArgs),
+    /// ISO 27001 to ISO 42001 gap analysis: covered, reuse or new, per clause and control.
+    Gaps(GapsArgs),
 }
 
 #[derive(clap::Args)]
@@ -68,6 +70,17 @@ struct CatalogArgs {
     standard: Option<String>,
     #[arg(long, value_enum, default_value_t = ListFormat::Human)]
     format: ListFormat,
+}
+
+#[derive(clap::Args)]
+struct GapsArgs {
+    /// Repository root.
+    #[arg(default_value = ".")]
+    repo: PathBuf,
+    #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
+    format: DiffFormat,
+    #[command(flatten)]
+    common: Common,
 }
 
 #[derive(clap::Args)]
@@ -161,6 +174,7 @@ pub fn main() -> ExitCode {
         Command::Catalog(args) => catalog(args),
         Command::Explain(args) => explain(args),
         Command::Diff(args) => diff(args),
+        Command::Gaps(args) => gaps(args),
     };
     match result {
         Ok(code) => code,
@@ -590,4 +604,19 @@ fn diff(args: DiffArgs) -> CliResult {
     }
     let fail = matches!(args.fail_on, Some(FailOn::CoverageLoss)) && d.coverage_lost() > 0;
     Ok(if fail { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+fn gaps(args: GapsArgs) -> CliResult {
+    let c = Compilation::run(&args.repo, today(&args.common))?;
+    let g = crate::analysis::gaps::Gaps::new(&c)?;
+    let mut out = std::io::stdout().lock();
+    match args.format {
+        DiffFormat::Human => write!(out, "{}", g.human())?,
+        DiffFormat::Markdown => write!(out, "{}", g.markdown())?,
+        DiffFormat::Json => {
+            serde_json::to_writer_pretty(&mut out, &g)?;
+            writeln!(out)?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }

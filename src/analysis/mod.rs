@@ -3,6 +3,7 @@
 //! numbers and the findings can never disagree.
 
 pub mod diff;
+pub mod gaps;
 
 use serde::Serialize;
 
