@@ -6,6 +6,7 @@ pub mod body;
 pub mod config;
 pub mod document;
 pub mod git;
+pub mod history;
 pub mod rules;
 pub mod vocab;
 pub mod yaml;
@@ -51,6 +52,8 @@ pub struct Project {
     pub by_id: HashMap<String, usize>,
     /// Index of each document by its path.
     pub by_path: HashMap<String, usize>,
+    /// Revisions of each document from Git (working trees only).
+    pub history: history::History,
 }
 
 impl Project {
@@ -203,8 +206,17 @@ pub fn load_input(input: &Input) -> Result<(Project, Vec<Diagnostic>), ToolError
         .enumerate()
         .map(|(i, d)| (d.path().to_string(), i))
         .collect();
+    let history = match input {
+        Input::Folder(root) => {
+            let paths: Vec<&str> = documents.iter().map(Document::path).collect();
+            history::load(root, &paths)
+        }
+        // A revision's own history is not needed to compare it.
+        Input::Revision { .. } => history::History::NotGit,
+    };
     let project = Project {
         by_path,
+        history,
         root: root.to_path_buf(),
         config,
         config_file,

@@ -49,12 +49,119 @@ pub static REVIEW_NOT_SCHEDULED: Rule = Rule {
 `review_every: 12 months`.",
 };
 
+pub static HISTORY_UNAVAILABLE: Rule = Rule {
+    code: "AIM070",
+    name: "history-unavailable",
+    default_level: Level::Warning,
+    summary: "the repository is a shallow clone, so document history cannot be shown",
+    docs: "aimsc reads each document's revisions from Git (clause 7.5.3: control of changes). CI \
+checkouts are often shallow (`actions/checkout` fetches one commit by default), which leaves the \
+history incomplete. aimsc then shows no revision dates at all rather than wrong ones, and says \
+so once.\n\nFix: fetch the full history: `fetch-depth: 0` in actions/checkout, `GIT_DEPTH: 0` in \
+GitLab CI, or `git fetch --unshallow`.",
+};
+
+pub static EDITED_AFTER_APPROVAL: Rule = Rule {
+    code: "AIM071",
+    name: "edited-after-approval",
+    default_level: Level::Warning,
+    summary: "an approved document was changed in Git after its approval date without re-approval",
+    docs: "A document marked `approved` whose content changed in a commit dated after `approved_on` \
+is no longer the version that was approved. Commits that only touch the approval fields \
+(`status`, `version`, `approved_by`, `approved_on`, `next_review`, `review_every`) and the commit \
+that records a new approval date are not counted.\n\nFix: have the change approved and update \
+`approved_on` (and `version`).",
+};
+
 pub static ALL: &[&Rule] = &[
     &DUPLICATE_ID,
     &APPROVAL_INCOMPLETE,
     &REVIEW_OVERDUE,
     &REVIEW_NOT_SCHEDULED,
+    &HISTORY_UNAVAILABLE,
+    &EDITED_AFTER_APPROVAL,
 ];
+
+/// Approval metadata: a commit that changes only these does not change what was approved.
+const APPROVAL_FIELDS: &[&str] = &[
+    "status",
+    "version",
+    "approved_by",
+    "approved_on",
+    "next_review",
+    "review_every",
+];
+
+/// The file without its top-level approval fields, and its `approved_on`, for comparing revisions.
+fn without_approval(bytes: &[u8]) -> (String, Option<String>) {
+    let text = String::from_utf8_lossy(bytes);
+    let mut approved_on = None;
+    let kept: Vec<&str> = text
+        .lines()
+        .filter(|l| {
+            let key = l.split(':').next().unwrap_or("").trim_end();
+            if key == "approved_on" {
+                approved_on = Some(l.split_once(':').map_or("", |x| x.1).trim().to_string());
+            }
+            !APPROVAL_FIELDS.contains(&key)
+        })
+        .collect();
+    (kept.join("\n"), approved_on)
+}
+
+/// A shallow clone, and approved documents edited after their approval.
+pub fn check_history(cx: &Context, out: &mut Vec<Diagnostic>) {
+    use crate::model::history::{self, History};
+    let p = cx.project;
+    match &p.history {
+        History::Shallow => out.push(
+            Diagnostic::new(
+                &HISTORY_UNAVAILABLE,
+                "this is a shallow Git clone: document history and change dates are not shown",
+            )
+            .help("fetch the full history: `fetch-depth: 0` in actions/checkout, or `git fetch --unshallow`"),
+        ),
+        History::NotGit => {}
+        History::Available(_) => {
+            for doc in p.documents.iter().filter(|d| d.is_approved()) {
+                let Some(approved) = &doc.approved_on else { continue };
+                let revisions = p.history.of(doc.path()).unwrap_or(&[]);
+                for rev in revisions.iter().filter(|r| r.day().is_some_and(|d| d > approved.value)) {
+                    let Some(after) = history::content_at(&p.root, &rev.commit, &rev.path) else {
+                        continue;
+                    };
+                    let before = history::parent_of(&p.root, &rev.commit).and_then(|parent| {
+                        history::content_at(&p.root, &parent, rev.renamed_from.as_ref().unwrap_or(&rev.path))
+                    });
+                    let (after_text, after_date) = without_approval(&after);
+                    let (before_text, before_date) = before.as_deref().map(without_approval).unwrap_or_default();
+                    // The commit that records a new approval date is the approval, not an edit after it.
+                    if after_date != before_date || after_text == before_text {
+                        continue;
+                    }
+                    let short = &rev.commit[..rev.commit.len().min(10)];
+                    let day = rev.date.get(..10).unwrap_or(&rev.date);
+                    out.push(
+                        Diagnostic::new(
+                            &EDITED_AFTER_APPROVAL,
+                            format!(
+                                "{} was edited after its approval on {} without re-approval",
+                                doc.id.value, approved.value
+                            ),
+                        )
+                        .at(doc.loc(&approved.span))
+                        .note(format!(
+                            "changed in {short} on {day} by {}: {}",
+                            rev.author, rev.subject
+                        ))
+                        .help("have the change approved, then update `approved_on` (and `version`)"),
+                    );
+                    break;
+                }
+            }
+        }
+    }
+}
 
 /// Unknown rule names and standards in `aimsc.toml`.
 pub fn check_config(cx: &Context, out: &mut Vec<Diagnostic>) {

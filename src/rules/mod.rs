@@ -67,6 +67,7 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
     control::check_config(cx, &mut out);
     control::check_duplicates(cx, &mut out);
     control::check_approval(cx, &mut out);
+    control::check_history(cx, &mut out);
     requirements::check_claims(cx, &mut out);
     references::check_references(cx, &mut out);
     references::check_links(cx, &mut out);
