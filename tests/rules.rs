@@ -34,6 +34,10 @@ fn run_rule(code: &str) {
     );
 }
 
+/// Rules that need a Git history, which a fixture file cannot hold: their
+/// firing and not-firing tests build real repositories in these files.
+const TESTED_ELSEWHERE: &[(&str, &str)] = &[("AIM070", "tests/history.rs"), ("AIM071", "tests/history.rs")];
+
 macro_rules! rule_tests {
     ($($name:ident => $code:literal),+ $(,)?) => {
         $(#[test] fn $name() { run_rule($code); })+
@@ -42,7 +46,8 @@ macro_rules! rule_tests {
         fn every_rule_has_a_test() {
             let tested = [$($code),+];
             for rule in aimsc::rules::registry() {
-                assert!(tested.contains(&rule.code), "rule {} ({}) has no fixture test", rule.code, rule.name);
+                let elsewhere = TESTED_ELSEWHERE.iter().any(|(code, _)| *code == rule.code);
+                assert!(tested.contains(&rule.code) || elsewhere, "rule {} ({}) has no fixture test", rule.code, rule.name);
             }
         }
     };
