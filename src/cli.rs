@@ -37,6 +37,8 @@ enum Command {
     Diff(DiffArgs),
     /// ISO 27001 to ISO 42001 gap analysis: covered, reuse or new, per clause and control.
     Gaps(GapsArgs),
+    /// Print the JSON Schema of document front matter, for editors.
+    Schema(SchemaArgs),
 }
 
 #[derive(clap::Args)]
@@ -70,6 +72,13 @@ struct CatalogArgs {
     standard: Option<String>,
     #[arg(long, value_enum, default_value_t = ListFormat::Human)]
     format: ListFormat,
+}
+
+#[derive(clap::Args)]
+struct SchemaArgs {
+    /// One document type (policy, soa, ai-system ...); all types when omitted.
+    #[arg(long = "type")]
+    doc_type: Option<String>,
 }
 
 #[derive(clap::Args)]
@@ -175,16 +184,12 @@ pub fn main() -> ExitCode {
         Command::Explain(args) => explain(args),
         Command::Diff(args) => diff(args),
         Command::Gaps(args) => gaps(args),
+        Command::Schema(args) => schema(args),
     };
     match result {
         Ok(code) => code,
         // A closed pipe (`aimsc catalog | head`) is the reader's choice, not a failure.
-        Err(e)
-            if e.downcast_ref::<std::io::Error>()
-                .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe) =>
-        {
-            ExitCode::SUCCESS
-        }
+        Err(e) if is_broken_pipe(e.as_ref()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");
             ExitCode::from(2)
@@ -619,4 +624,27 @@ fn gaps(args: GapsArgs) -> CliResult {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn schema(args: SchemaArgs) -> CliResult {
+    use crate::model::vocab::{DocType, Vocab};
+    let catalogs = Catalogs::builtin();
+    let value = match &args.doc_type {
+        Some(t) => match DocType::parse(t) {
+            Some(t) => crate::model::schema::for_type(t, &catalogs),
+            None => return Err(format!("unknown document type `{t}`; types: {}", DocType::names().join(", ")).into()),
+        },
+        None => crate::model::schema::all(&catalogs),
+    };
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer_pretty(&mut out, &value)?;
+    writeln!(out)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn is_broken_pipe(e: &(dyn std::error::Error + 'static)) -> bool {
+    let broken = std::io::ErrorKind::BrokenPipe;
+    e.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == broken)
+        || e.downcast_ref::<serde_json::Error>()
+            .is_some_and(|e| e.io_error_kind() == Some(broken))
 }

@@ -8,6 +8,7 @@ pub mod document;
 pub mod git;
 pub mod history;
 pub mod rules;
+pub mod schema;
 pub mod vocab;
 pub mod yaml;
 
