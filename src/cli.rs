@@ -39,6 +39,8 @@ enum Command {
     Gaps(GapsArgs),
     /// Print the JSON Schema of document front matter, for editors.
     Schema(SchemaArgs),
+    /// Create a repository to start from: configuration, scope, SoAs and draft policies.
+    Init(InitArgs),
 }
 
 #[derive(clap::Args)]
@@ -72,6 +74,19 @@ struct CatalogArgs {
     standard: Option<String>,
     #[arg(long, value_enum, default_value_t = ListFormat::Human)]
     format: ListFormat,
+}
+
+#[derive(clap::Args)]
+struct InitArgs {
+    /// Folder to create (or fill, when empty).
+    #[arg(default_value = ".")]
+    dir: PathBuf,
+    /// Organisation name for aimsc.toml and the README.
+    #[arg(long, default_value = "Our organisation")]
+    org: String,
+    /// Write into a folder that is not empty.
+    #[arg(long)]
+    force: bool,
 }
 
 #[derive(clap::Args)]
@@ -185,6 +200,7 @@ pub fn main() -> ExitCode {
         Command::Diff(args) => diff(args),
         Command::Gaps(args) => gaps(args),
         Command::Schema(args) => schema(args),
+        Command::Init(args) => init(args),
     };
     match result {
         Ok(code) => code,
@@ -647,4 +663,19 @@ fn is_broken_pipe(e: &(dyn std::error::Error + 'static)) -> bool {
     e.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == broken)
         || e.downcast_ref::<serde_json::Error>()
             .is_some_and(|e| e.io_error_kind() == Some(broken))
+}
+
+fn init(args: InitArgs) -> CliResult {
+    let written = crate::scaffold::init(&args.dir, &args.org, args.force)?;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "created {} files in {}:", written.len(), args.dir.display())?;
+    for f in &written {
+        writeln!(out, "  {f}")?;
+    }
+    writeln!(
+        out,
+        "\nnext: `aimsc check {}` lists the decisions to take; every document starts as a draft and counts for no coverage until approved",
+        args.dir.display()
+    )?;
+    Ok(ExitCode::SUCCESS)
 }

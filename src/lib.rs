@@ -10,3 +10,4 @@ pub mod cli;
 pub mod diagnostics;
 pub mod model;
 pub mod rules;
+pub mod scaffold;

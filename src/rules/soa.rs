@@ -405,7 +405,9 @@ fn check_entry(catalog: &Catalog, doc: &Document, entry: &SoaEntry, risks: Optio
     // A risk that selects a control is the justification for including it.
     let risk_justified =
         applicable == Some(true) && entry.justification.is_none() && risks.is_some_and(|r| !r.is_empty());
-    if !justified && !risk_justified {
+    // Until the entry says whether the control applies, that is the one decision to report.
+    let undecided = applicable.is_none() && entry.justification.is_none();
+    if !justified && !risk_justified && !undecided {
         let (span, what) = match &entry.justification {
             Some(j) => (
                 j.span.clone(),
