@@ -59,6 +59,7 @@ rule_tests! {
     front_matter_not_mapping => "AIM003",
     unreadable_file => "AIM004",
     invalid_config => "AIM005",
+    invalid_catalog_file => "AIM006",
     missing_field => "AIM010",
     unknown_field => "AIM011",
     invalid_value => "AIM012",

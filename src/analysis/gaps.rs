@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use super::Compilation;
 use crate::catalog::Kind;
-use crate::catalog::crosswalk::{Crosswalk, Relation};
+use crate::catalog::crosswalk::Relation;
 use crate::model::{Document, ToolError};
 use crate::rules::{Ledger, State};
 
@@ -92,7 +92,7 @@ impl Gaps {
             ));
         };
         let iso27001 = c.catalogs.get("iso27001");
-        let crosswalk = Crosswalk::builtin();
+        let crosswalk = &c.crosswalk;
         let claims = c.project.claims();
         let approved_27001 = |id: &str| -> Vec<String> {
             claims

@@ -17,6 +17,8 @@ use crate::rules::{self, Context, Ledger, State};
 pub struct Compilation {
     pub project: Project,
     pub catalogs: Catalogs,
+    /// The built-in ISO 42001 → ISO 27001 crosswalk with the repository's additions.
+    pub crosswalk: crate::catalog::crosswalk::Crosswalk,
     pub diagnostics: Vec<Diagnostic>,
     pub today: jiff::civil::Date,
 }
@@ -32,8 +34,8 @@ impl Compilation {
         input: &crate::model::Input,
         today: jiff::civil::Date,
     ) -> Result<Compilation, crate::model::ToolError> {
-        let catalogs = Catalogs::builtin();
         let (project, mut diagnostics) = crate::model::load_input(input)?;
+        let (catalogs, crosswalk) = extensions(&project, &mut diagnostics);
         let cx = Context {
             project: &project,
             catalogs: &catalogs,
@@ -44,6 +46,7 @@ impl Compilation {
         Ok(Compilation {
             project,
             catalogs,
+            crosswalk,
             diagnostics,
             today,
         })
@@ -132,5 +135,67 @@ impl Coverage {
             self.controls_excluded,
             self.controls_undecided,
         )
+    }
+}
+
+/// The built-in catalogs and crosswalk plus the repository's own files; a
+/// broken file becomes a finding and is left out.
+fn extensions(
+    project: &Project,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> (Catalogs, crate::catalog::crosswalk::Crosswalk) {
+    use crate::catalog::crosswalk::Crosswalk;
+    use crate::model::rules::INVALID_EXTENSION;
+    let mut catalogs = Catalogs::builtin();
+    for file in &project.catalog_files {
+        if let Err(e) = catalogs.add(&file.text) {
+            diagnostics.push(
+                Diagnostic::new(&INVALID_EXTENSION, format!("invalid catalog file: {e}"))
+                    .at(error_location(file, &e))
+                    .help("a catalog has `key`, `name`, `short_name` and `entries` of `{id, kind, parent, title}`; see docs/catalogs.md"),
+            );
+        }
+    }
+    let mut crosswalk = Crosswalk::builtin();
+    for file in &project.crosswalk_files {
+        let result = Crosswalk::from_yaml(&file.text).and_then(|cw| {
+            let mut merged = crosswalk.clone();
+            merged.apply(cw)?;
+            let problems = merged.validate(&catalogs);
+            if problems.is_empty() {
+                Ok(merged)
+            } else {
+                Err(problems.join("; "))
+            }
+        });
+        match result {
+            Ok(merged) => crosswalk = merged,
+            Err(e) => diagnostics.push(
+                Diagnostic::new(&INVALID_EXTENSION, format!("invalid crosswalk file: {e}"))
+                    .at(error_location(file, &e))
+                    .help("a crosswalk has `from: iso42001`, `to: iso27001` and `clauses`/`controls` entries of `{id, maps, rationale}`; see docs/catalogs.md"),
+            ),
+        }
+    }
+    (catalogs, crosswalk)
+}
+
+/// Where a YAML parser's "... at line L, column C" message points, else the file.
+fn error_location(file: &crate::diagnostics::SourceFile, message: &str) -> crate::diagnostics::Location {
+    let parsed = message.rsplit_once("at line ").and_then(|(_, rest)| {
+        let (line, col) = rest.split_once(", column ")?;
+        let col: String = col.chars().take_while(char::is_ascii_digit).collect();
+        Some((line.trim().parse::<usize>().ok()?, col.parse::<usize>().ok()?))
+    });
+    match parsed {
+        Some((line, col)) => {
+            let start = file.line_location(line);
+            let offset = file.text[start.start..]
+                .char_indices()
+                .nth(col.saturating_sub(1))
+                .map_or(0, |(i, _)| i);
+            file.location(start.start + offset..start.start + offset)
+        }
+        None => file.file_location(),
     }
 }

@@ -107,10 +107,32 @@ pub struct RowMapping<'a> {
 }
 
 impl Crosswalk {
+    /// Adds the entries of `other` (same `from` and `to`), replacing the
+    /// entries it gives for the same requirement: a repository's own mappings.
+    pub fn apply(&mut self, other: Crosswalk) -> Result<usize, String> {
+        if other.from != self.from || other.to != self.to {
+            return Err(format!(
+                "this crosswalk maps {} to {}; only {} to {} mappings can be added",
+                other.from, other.to, self.from, self.to
+            ));
+        }
+        let n = other.clauses.len() + other.controls.len();
+        for (mine, theirs) in [(&mut self.clauses, other.clauses), (&mut self.controls, other.controls)] {
+            for entry in theirs {
+                match mine.iter_mut().find(|e| e.id == entry.id) {
+                    Some(e) => *e = entry,
+                    None => mine.push(entry),
+                }
+            }
+            mine.sort_by(|a, b| natural_cmp(&a.id, &b.id));
+        }
+        Ok(n)
+    }
+
     /// Parses a crosswalk file; entries in natural order, each entry's mappings
     /// strongest relation first, then in natural order.
     pub fn from_yaml(text: &str) -> Result<Crosswalk, String> {
-        let mut cw: Crosswalk = serde_saphyr::from_str(text).map_err(|e| e.to_string())?;
+        let mut cw: Crosswalk = serde_saphyr::from_str(text).map_err(super::yaml_error)?;
         for list in [&mut cw.clauses, &mut cw.controls] {
             list.sort_by(|a, b| natural_cmp(&a.id, &b.id));
             for e in list.iter_mut() {

@@ -76,8 +76,9 @@ pub struct Catalog {
 }
 
 impl Catalog {
-    fn from_yaml(text: &str) -> Result<Catalog, String> {
-        let file: CatalogFile = serde_saphyr::from_str(text).map_err(|e| e.to_string())?;
+    /// Parses a catalog file (the format of the built-in ones).
+    pub fn from_yaml(text: &str) -> Result<Catalog, String> {
+        let file: CatalogFile = serde_saphyr::from_str(text).map_err(yaml_error)?;
         let mut entries = file.entries;
         entries.sort_by(|a, b| natural_cmp(&a.id, &b.id));
         let mut by_id = HashMap::new();
@@ -204,6 +205,28 @@ impl Catalogs {
         }
     }
 
+    /// Adds a repository's own catalog (an internal control set, NIST AI RMF,
+    /// EU AI Act articles ...). Its key must not be taken.
+    pub fn add(&mut self, text: &str) -> Result<&Catalog, String> {
+        let catalog = Catalog::from_yaml(text)?;
+        if self.get(&catalog.key).is_some() {
+            return Err(format!("a catalog with the key `{}` already exists", catalog.key));
+        }
+        if catalog.key.is_empty()
+            || !catalog
+                .key
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            return Err(format!(
+                "catalog key `{}` must be letters, digits, `-` or `_`",
+                catalog.key
+            ));
+        }
+        self.list.push(catalog);
+        Ok(self.list.last().expect("just pushed"))
+    }
+
     pub fn get(&self, key: &str) -> Option<&Catalog> {
         self.list.iter().find(|c| c.key == key)
     }
@@ -211,6 +234,13 @@ impl Catalogs {
     pub fn keys(&self) -> Vec<&str> {
         self.list.iter().map(|c| c.key.as_str()).collect()
     }
+}
+
+/// A YAML error of a catalog or crosswalk file as one line: the message and
+/// where, without the parser's own snippet (aimsc renders its own).
+pub fn yaml_error(e: serde_saphyr::Error) -> String {
+    let message = e.without_snippet().to_string();
+    message.lines().next().unwrap_or("").trim().to_string()
 }
 
 /// Natural order of requirement IDs: `A.5.2` before `A.5.10`, `9.3` before `10.1`.

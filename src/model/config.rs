@@ -31,6 +31,12 @@ pub struct Config {
     /// Which in-scope AI systems need an approved impact assessment.
     #[serde(default)]
     pub require_impact_assessment: ImpactScope,
+    /// The repository's own catalogs (YAML files, relative to the root).
+    #[serde(default)]
+    pub catalogs: Vec<String>,
+    /// Crosswalk files that add to or override the built-in ISO 42001 → ISO 27001 mappings.
+    #[serde(default)]
+    pub crosswalks: Vec<String>,
     /// Rule levels by rule name or code.
     #[serde(default)]
     pub rules: BTreeMap<String, Level>,
@@ -68,6 +74,8 @@ impl Default for Config {
             exclude: Vec::new(),
             review_warning_days: default_review_warning_days(),
             require_impact_assessment: ImpactScope::default(),
+            catalogs: Vec::new(),
+            crosswalks: Vec::new(),
             rules: BTreeMap::new(),
         }
     }

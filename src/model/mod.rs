@@ -55,6 +55,10 @@ pub struct Project {
     pub by_path: HashMap<String, usize>,
     /// Revisions of each document from Git (working trees only).
     pub history: history::History,
+    /// The catalog files named in `catalogs` of aimsc.toml, read (missing ones are findings).
+    pub catalog_files: Vec<Arc<SourceFile>>,
+    /// The crosswalk files named in `crosswalks` of aimsc.toml.
+    pub crosswalk_files: Vec<Arc<SourceFile>>,
 }
 
 impl Project {
@@ -165,6 +169,37 @@ pub fn load_input(input: &Input) -> Result<(Project, Vec<Diagnostic>), ToolError
         (Config::default(), None)
     };
 
+    let mut extension = |paths: &[String], what: &str| -> Vec<Arc<SourceFile>> {
+        let mut out = Vec::new();
+        for rel in paths {
+            let rel = rel.trim_start_matches("./");
+            let bytes = if rel.split('/').any(|p| p == "..") || rel.starts_with('/') {
+                None
+            } else {
+                input.read(rel).ok()
+            };
+            match bytes.map(String::from_utf8) {
+                Some(Ok(text)) => out.push(Arc::new(SourceFile::new(rel, text))),
+                _ => {
+                    let at = config_file.as_ref().map(|f| {
+                        let start = f.text.find(&format!("\"{rel}\"")).unwrap_or(0);
+                        f.location(start..start + rel.len() + 2)
+                    });
+                    diags.push(
+                        Diagnostic::new(
+                            &rules::INVALID_EXTENSION,
+                            format!("cannot read the {what} file `{rel}`"),
+                        )
+                        .at_opt(at)
+                        .help("paths are relative to the repository root, inside it, and the file must be UTF-8 YAML"),
+                    );
+                }
+            }
+        }
+        out
+    };
+    let catalog_files = extension(&config.catalogs, "catalog");
+    let crosswalk_files = extension(&config.crosswalks, "crosswalk");
     let overrides = excludes(root, &config)?;
     let files = match input {
         Input::Folder(_) => walk(root, overrides)?,
@@ -207,6 +242,9 @@ pub fn load_input(input: &Input) -> Result<(Project, Vec<Diagnostic>), ToolError
         .enumerate()
         .map(|(i, d)| (d.path().to_string(), i))
         .collect();
+    for f in catalog_files.iter().chain(&crosswalk_files) {
+        sources.insert(f.clone());
+    }
     let history = match input {
         Input::Folder(root) => {
             let paths: Vec<&str> = documents.iter().map(Document::path).collect();
@@ -218,6 +256,8 @@ pub fn load_input(input: &Input) -> Result<(Project, Vec<Diagnostic>), ToolError
     let project = Project {
         by_path,
         history,
+        catalog_files,
+        crosswalk_files,
         root: root.to_path_buf(),
         config,
         config_file,

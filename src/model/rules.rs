@@ -106,6 +106,17 @@ pub static DUPLICATE_KEY: Rule = Rule {
 SoAs where a control was pasted twice with different decisions.\n\nFix: keep one entry.",
 };
 
+pub static INVALID_EXTENSION: Rule = Rule {
+    code: "AIM006",
+    name: "invalid-catalog-file",
+    default_level: Level::Error,
+    summary: "a catalog or crosswalk file named in aimsc.toml is missing or invalid",
+    docs: "A repository can add its own catalogs (`catalogs = [\"catalogs/internal.yaml\"]`) and \
+add to or override the built-in ISO 42001 → ISO 27001 crosswalk (`crosswalks = [...]`). Each file \
+must exist inside the repository and follow the format in docs/catalogs.md; the message says what \
+is wrong. A broken file is left out and the run goes on.",
+};
+
 /// The loader's rules, for the registry.
 pub static ALL: &[&Rule] = &[
     &YAML_SYNTAX,
@@ -113,6 +124,7 @@ pub static ALL: &[&Rule] = &[
     &FRONT_MATTER_NOT_MAPPING,
     &UNREADABLE_FILE,
     &INVALID_CONFIG,
+    &INVALID_EXTENSION,
     &MISSING_FIELD,
     &UNKNOWN_FIELD,
     &INVALID_VALUE,

@@ -75,7 +75,7 @@ pub fn human(diagnostics: &[Diagnostic], sources: &Sources, color: bool) -> Stri
                     group = group.element(
                         annotate_snippets::Origin::path(loc.file.as_str())
                             .line(loc.line as usize)
-                            .char_column(loc.column as usize - 1),
+                            .char_column(loc.column as usize),
                     );
                 }
             }
