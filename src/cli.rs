@@ -41,6 +41,8 @@ enum Command {
     Schema(SchemaArgs),
     /// Create a repository to start from: configuration, scope, SoAs and draft policies.
     Init(InitArgs),
+    /// Build the static compliance portal (HTML, SoA downloads, aimsc.json).
+    Build(BuildArgs),
 }
 
 #[derive(clap::Args)]
@@ -201,6 +203,7 @@ pub fn main() -> ExitCode {
         Command::Gaps(args) => gaps(args),
         Command::Schema(args) => schema(args),
         Command::Init(args) => init(args),
+        Command::Build(args) => build(args),
     };
     match result {
         Ok(code) => code,
@@ -663,6 +666,83 @@ fn is_broken_pipe(e: &(dyn std::error::Error + 'static)) -> bool {
     e.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == broken)
         || e.downcast_ref::<serde_json::Error>()
             .is_some_and(|e| e.io_error_kind() == Some(broken))
+}
+
+#[derive(clap::Args)]
+struct BuildArgs {
+    /// Repository root.
+    #[arg(default_value = ".")]
+    repo: PathBuf,
+    /// Output folder, replaced as a whole; default: `output` of aimsc.toml (`_site`) in the repository.
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Publish even when check finds errors (the findings page lists them).
+    #[arg(long)]
+    allow_errors: bool,
+    /// Public address of the portal, used only for canonical links; links inside stay relative.
+    #[arg(long)]
+    base_url: Option<String>,
+    #[command(flatten)]
+    common: Common,
+}
+
+/// `aimsc build`: refuses to publish a repository with errors unless told to,
+/// then renders the portal (see `crate::site`).
+fn build(args: BuildArgs) -> CliResult {
+    let c = Compilation::run(&args.repo, today(&args.common))?;
+    let counts = Counts::of(&c.diagnostics);
+    let mut err = std::io::stderr().lock();
+    if counts.errors > 0 {
+        let errors: Vec<Diagnostic> = c
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .cloned()
+            .collect();
+        write!(
+            err,
+            "{}",
+            render::human(&errors, &c.project.sources, use_color(args.common.color))
+        )?;
+        let n = crate::diagnostics::plural(counts.errors, "error");
+        if !args.allow_errors {
+            writeln!(
+                err,
+                "error: the portal was not published: `aimsc check` finds {n}; fix them, or pass --allow-errors to publish anyway"
+            )?;
+            return Ok(ExitCode::from(1));
+        }
+        writeln!(
+            err,
+            "warning: publishing despite {n} (--allow-errors); the portal's findings page lists them"
+        )?;
+    }
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| args.repo.join(&c.project.config.output));
+    let built = crate::site::build(
+        &c,
+        &crate::site::Options {
+            out,
+            base_url: args.base_url.clone(),
+        },
+    )?;
+    if !built.overridden.is_empty() {
+        writeln!(
+            err,
+            "using the repository's templates/: {}",
+            built.overridden.join(", ")
+        )?;
+    }
+    writeln!(
+        std::io::stdout().lock(),
+        "built the portal: {} pages, {} files in {}",
+        built.pages,
+        built.files,
+        built.dir.display()
+    )?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn init(args: InitArgs) -> CliResult {

@@ -4,6 +4,7 @@
 
 pub mod diff;
 pub mod gaps;
+pub mod report;
 
 use serde::Serialize;
 
