@@ -463,3 +463,61 @@ fn example_repo_soa_lists_all_38_iso42001_controls() {
     let nav = page.find("soa/iso42001.html").unwrap();
     assert!(nav < page.find("soa/iso27001.html").unwrap());
 }
+
+#[test]
+fn revision_history_reaches_pages_register_and_json() {
+    let (_dir, repo) = fixture();
+    git_at(&repo, "2026-05-02T10:00:00Z", &["init", "-q", "-b", "main"]);
+    std::fs::write(repo.join(".gitignore"), "/_site/\n").unwrap();
+    git_at(&repo, "2026-05-02T10:00:00Z", &["add", "-A"]);
+    git_at(
+        &repo,
+        "2026-05-02T10:00:00Z",
+        &["commit", "-qm", "Import the policy set"],
+    );
+    let site = built(&repo);
+    let json: serde_json::Value = serde_json::from_str(&read(&site.join("aimsc.json"))).unwrap();
+    assert_eq!(json["history"], "available");
+    let doc = json["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["id"] == "POL-1")
+        .unwrap();
+    assert_eq!(doc["revisions"], 1);
+    assert_eq!(doc["last_change"]["subject"], "Import the policy set");
+    assert_eq!(doc["last_change"]["author"], "Test Author");
+    assert_eq!(doc["history"][0]["day"], "2026-05-02");
+    let page = read(&site.join("documents/POL-1.html"));
+    assert!(
+        page.contains("Revision history") && page.contains("Import the policy set"),
+        "history on the document page"
+    );
+    let register = read(&site.join("registers/documents.html"));
+    assert!(
+        register.contains("Last change") && register.contains("2026-05-02"),
+        "history in the register"
+    );
+}
+
+#[test]
+fn gap_analysis_page_shows_the_three_states() {
+    let text = std::fs::read_to_string(manifest().join("tests/fixtures/gaps/repo.txt")).unwrap();
+    let dir = write_case(&parse_fixture(&text)["default"]);
+    let run = aimsc(&["build", ".", "--today", TODAY], dir.path());
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let page = read(&dir.path().join("_site/gaps.html"));
+    for needle in ["gap-covered", "gap-reuse", "gap-new", "A.6.8", "PRO-EVT", "<svg"] {
+        if needle == "gap-covered" {
+            // Covered rows are in the totals, not the backlog.
+            assert!(page.contains("covered 33"), "totals: {needle}");
+            continue;
+        }
+        assert!(page.contains(needle), "gaps.html lacks {needle}");
+    }
+    let new = page.find(r#"gap-new">new<"#).expect("a new row");
+    let reuse = page.find(r#"gap-reuse">reuse<"#).expect("a reuse row");
+    assert!(new < reuse, "new work is listed before reuse");
+    let json: serde_json::Value = serde_json::from_str(&read(&dir.path().join("_site/aimsc.json"))).unwrap();
+    assert_eq!(json["gaps"]["totals"]["new"], 1);
+}

@@ -39,7 +39,7 @@ impl GapState {
 
 /// An ISO 27001 requirement an open row can build on, with the approved
 /// documents that implement it.
-#[derive(Debug, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct StartingPoint {
     pub iso27001: String,
     pub title: String,
@@ -47,7 +47,7 @@ pub struct StartingPoint {
     pub documents: Vec<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct GapRow {
     pub id: String,
     pub title: String,
@@ -65,7 +65,7 @@ pub struct GapRow {
     pub rationale: String,
 }
 
-#[derive(Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize)]
 pub struct GroupTotals {
     pub group: String,
     pub title: String,
@@ -75,7 +75,7 @@ pub struct GroupTotals {
     pub excluded: usize,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct Gaps {
     pub rows: Vec<GapRow>,
     pub groups: Vec<GroupTotals>,

@@ -43,6 +43,27 @@ pub struct Report {
     /// Risk → control → implementing document → evidence record.
     pub traceability: Vec<Chain>,
     pub findings: Vec<Finding>,
+    /// Whether document history could be read from Git: `available`,
+    /// `shallow` (a shallow clone: none shown rather than wrong dates) or
+    /// `unavailable` (not a Git work tree).
+    pub history: &'static str,
+    /// The ISO 27001 → ISO 42001 gap analysis, when ISO 42001 is enabled.
+    pub gaps: Option<crate::analysis::gaps::Gaps>,
+}
+
+/// One commit that changed a document (clause 7.5.3: control of changes).
+#[derive(Clone, Debug, Serialize)]
+pub struct RevisionReport {
+    pub commit: String,
+    pub short: String,
+    /// Author date, ISO 8601 with offset.
+    pub date: String,
+    /// Its calendar day, YYYY-MM-DD.
+    pub day: String,
+    pub author: String,
+    pub subject: String,
+    /// The document's path in that commit (differs before a rename).
+    pub path: String,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -192,6 +213,13 @@ pub struct DocumentReport {
     /// Records whose `evidence_for` names this document.
     pub evidence: Vec<String>,
     pub words: usize,
+    /// The newest revision; `null` when there is no history (see `Report::history`)
+    /// or the document is not committed yet.
+    pub last_change: Option<RevisionReport>,
+    /// How many commits changed it; `null` without history.
+    pub revisions: Option<usize>,
+    /// Its revisions, newest first, followed across renames; `null` without history.
+    pub history: Option<Vec<RevisionReport>>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -334,6 +362,12 @@ impl Report {
             findings: findings(c),
             standards,
             documents,
+            history: match &p.history {
+                crate::model::history::History::Available(_) => "available",
+                crate::model::history::History::Shallow => "shallow",
+                crate::model::history::History::NotGit => "unavailable",
+            },
+            gaps: crate::analysis::gaps::Gaps::new(c).ok(),
         }
     }
 
@@ -552,6 +586,19 @@ fn document_report(c: &Compilation, index: &Index, d: &Document, warn_days: u32)
         .collect();
     satisfies.sort_by(|a, b| a.standard.cmp(&b.standard).then_with(|| natural_cmp(&a.id, &b.id)));
     satisfies.dedup();
+    let history = c.project.history.of(d.path()).map(|revs| {
+        revs.iter()
+            .map(|r| RevisionReport {
+                commit: r.commit.clone(),
+                short: r.commit.chars().take(10).collect(),
+                date: r.date.clone(),
+                day: r.date.chars().take(10).collect(),
+                author: r.author.clone(),
+                subject: r.subject.clone(),
+                path: r.path.clone(),
+            })
+            .collect::<Vec<_>>()
+    });
     DocumentReport {
         id: d.id.value.clone(),
         title: d.title.clone(),
@@ -572,6 +619,9 @@ fn document_report(c: &Compilation, index: &Index, d: &Document, warn_days: u32)
         backlinks: sorted_ids(index.backlinks.get(&d.id.value).into_iter().flatten().cloned()),
         evidence: index.evidence_of(&d.id.value),
         words: d.body.words,
+        last_change: history.as_ref().and_then(|h| h.first().cloned()),
+        revisions: history.as_ref().map(Vec::len),
+        history,
     }
 }
 

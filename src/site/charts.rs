@@ -156,3 +156,20 @@ pub fn findings(sum: &Summary) -> String {
     s.push_str("</svg>");
     s
 }
+
+/// Colour of a gap-analysis state: covered as implemented, reuse as partial
+/// work, new as a gap, excluded as excluded.
+pub const REUSE: &str = PARTIAL;
+
+/// One group of the gap analysis as a stacked bar.
+pub fn gaps_bar(label: &str, g: &crate::analysis::gaps::GroupTotals) -> String {
+    stacked(
+        label,
+        &[
+            ("covered", g.covered, IMPLEMENTED),
+            ("reuse", g.reuse, REUSE),
+            ("new", g.new, GAP),
+            ("excluded", g.excluded, EXCLUDED),
+        ],
+    )
+}

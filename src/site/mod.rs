@@ -6,7 +6,8 @@
 //!
 //! Pipeline: check the output folder → load templates (built-in, or the
 //! repository's overrides) → build the report once → render every page in
-//! parallel into a staging folder → swap it in atomically (see [`output`]).
+//! parallel, in memory ([`render`], which `aimsc serve` serves as it is) →
+//! write it into a staging folder → swap it in atomically (see [`output`]).
 //! Any failure before the swap leaves the previous portal untouched.
 
 pub mod charts;
@@ -69,6 +70,7 @@ pub struct Built {
 
 /// One page to render: its template, its path in the portal and what it shows.
 enum Job {
+    Gaps,
     Dashboard,
     Soa(usize),
     Scope,
@@ -197,6 +199,17 @@ impl Renderer<'_> {
                 let html = self.render("findings.html", &path, "Findings", "findings", &data)?;
                 (path, html)
             }
+            Job::Gaps => {
+                let path = "gaps.html".to_string();
+                let gaps = self
+                    .report
+                    .gaps
+                    .as_ref()
+                    .ok_or_else(|| SiteError::new("no gap analysis to render"))?;
+                let data = pages::gaps(&self.lookup, gaps);
+                let html = self.render("gaps.html", &path, "Gap analysis", "gaps", &data)?;
+                (path, html)
+            }
             Job::Search => {
                 let path = "search.html".to_string();
                 let html = self.render("search.html", &path, "Search", "search", &())?;
@@ -233,9 +246,21 @@ impl Renderer<'_> {
     }
 }
 
-/// Builds the portal of a checked repository into `opts.out`.
-pub fn build(c: &Compilation, opts: &Options) -> Result<Built, SiteError> {
-    let target = output::check_target(&c.project.root, &opts.out)?;
+/// A portal rendered in memory: every file by its `/`-separated path inside
+/// the portal (the portal marker excepted, which belongs to the folder on
+/// disk), for [`build`] to write or for `aimsc serve` to serve.
+#[derive(Debug)]
+pub struct Rendered {
+    pub files: Vec<(String, Vec<u8>)>,
+    /// How many of `files` are rendered pages.
+    pub pages: usize,
+    /// Templates and assets the repository overrides.
+    pub overridden: Vec<String>,
+}
+
+/// Renders the portal of a checked repository in memory, writing nothing.
+/// Only `opts.base_url` is used; where the files go is the caller's business.
+pub fn render(c: &Compilation, opts: &Options) -> Result<Rendered, SiteError> {
     let theme = templates::load(&c.project.root)?;
     let report = Report::build(c);
     let lookup = Lookup::new(&report);
@@ -259,6 +284,9 @@ pub fn build(c: &Compilation, opts: &Options) -> Result<Built, SiteError> {
         Job::Findings,
         Job::Search,
     ];
+    if report.gaps.is_some() {
+        jobs.push(Job::Gaps);
+    }
     for (si, s) in report.standards.iter().enumerate() {
         jobs.push(Job::Soa(si));
         jobs.extend((0..s.controls.len()).map(|ri| Job::Control(si, ri)));
@@ -266,23 +294,20 @@ pub fn build(c: &Compilation, opts: &Options) -> Result<Built, SiteError> {
     }
     jobs.extend((0..report.documents.len()).map(Job::Document));
 
-    // Rendered into a staging folder; dropped (and so deleted) on any error.
-    let staging = output::Staging::new(&target)?;
-    jobs.par_iter().try_for_each(|job| {
-        let (path, html) = renderer.job(job)?;
-        staging.write(&path, html.as_bytes())
-    })?;
-    let mut files = jobs.len();
+    let mut files: Vec<(String, Vec<u8>)> = jobs
+        .par_iter()
+        .map(|job| renderer.job(job).map(|(path, html)| (path, html.into_bytes())))
+        .collect::<Result<_, _>>()?;
+    let pages = files.len();
 
-    let mut extra: Vec<(String, Vec<u8>)> = Vec::new();
     for (name, text) in &theme.assets {
-        extra.push((format!("assets/{name}"), text.as_bytes().to_vec()));
+        files.push((format!("assets/{name}"), text.as_bytes().to_vec()));
     }
     let index = search::index_js(c, &report, &renderer.lookup.doc_pages)?;
-    extra.push(("assets/search-index.js".into(), index.into_bytes()));
+    files.push(("assets/search-index.js".into(), index.into_bytes()));
     for s in &report.standards {
-        extra.push((format!("downloads/soa-{}.csv", s.key), downloads::soa_csv(s)?));
-        extra.push((
+        files.push((format!("downloads/soa-{}.csv", s.key), downloads::soa_csv(s)?));
+        files.push((
             format!("downloads/soa-{}.xlsx", s.key),
             downloads::soa_xlsx(&report, s)?,
         ));
@@ -290,16 +315,32 @@ pub fn build(c: &Compilation, opts: &Options) -> Result<Built, SiteError> {
     let mut json =
         serde_json::to_string_pretty(&report).map_err(|e| SiteError::new(format!("cannot write aimsc.json: {e}")))?;
     json.push('\n');
-    extra.push(("aimsc.json".into(), json.into_bytes()));
-    for (path, bytes) in &extra {
-        staging.write(path, bytes)?;
-    }
-    files += extra.len() + 1;
+    files.push(("aimsc.json".into(), json.into_bytes()));
+    Ok(Rendered {
+        files,
+        pages,
+        overridden: theme.overridden.clone(),
+    })
+}
+
+/// Builds the portal of a checked repository into `opts.out`: the output
+/// folder is checked first, the portal rendered in memory, written into a
+/// staging folder and swapped in.
+pub fn build(c: &Compilation, opts: &Options) -> Result<Built, SiteError> {
+    let target = output::check_target(&c.project.root, &opts.out)?;
+    let rendered = render(c, opts)?;
+    // Dropped (and so deleted) on any write error, leaving the previous portal.
+    let staging = output::Staging::new(&target)?;
+    rendered
+        .files
+        .par_iter()
+        .try_for_each(|(path, bytes)| staging.write(path, bytes))?;
     staging.publish()?;
     Ok(Built {
         dir: target.dir,
-        pages: jobs.len(),
-        files,
-        overridden: theme.overridden.clone(),
+        pages: rendered.pages,
+        // The portal marker is the one file not rendered.
+        files: rendered.files.len() + 1,
+        overridden: rendered.overridden,
     })
 }

@@ -222,6 +222,10 @@ pub struct SiteInfo {
     pub warnings: usize,
     pub review_warning_days: u32,
     pub base_url: Option<String>,
+    /// Whether the gap analysis page exists (ISO 42001 enabled).
+    pub gaps: bool,
+    /// `available`, `shallow` or `unavailable`: whether Git history is shown.
+    pub history: &'static str,
 }
 
 #[derive(Serialize)]
@@ -249,6 +253,8 @@ pub fn site_info(report: &Report, base_url: Option<&str>) -> SiteInfo {
         warnings: report.summary.warnings,
         review_warning_days: report.review_warning_days,
         base_url: base_url.map(|u| u.trim_end_matches('/').to_string()),
+        gaps: report.gaps.is_some(),
+        history: report.history,
     }
 }
 
@@ -1035,4 +1041,74 @@ pub fn findings<'a>(l: &'a Lookup) -> Vec<FindingGroup<'a>> {
             .collect(),
     })
     .collect()
+}
+
+/// The gap analysis page: totals and a bar per group, then the backlog with
+/// the ISO 27001 documents each open row can start from.
+#[derive(Serialize)]
+pub struct GapsPage<'a> {
+    pub totals: &'a crate::analysis::gaps::GroupTotals,
+    pub chart: String,
+    pub groups: Vec<GapGroup<'a>>,
+    pub backlog: Vec<GapBacklogRow>,
+}
+
+#[derive(Serialize)]
+pub struct GapGroup<'a> {
+    pub totals: &'a crate::analysis::gaps::GroupTotals,
+    pub chart: String,
+}
+
+#[derive(Serialize)]
+pub struct GapBacklogRow {
+    pub state: &'static str,
+    pub req: ReqLink,
+    pub soa_status: Option<String>,
+    pub starting_points: Vec<GapStart>,
+    pub pending: Vec<DocLink>,
+    pub rationale: String,
+}
+
+#[derive(Serialize)]
+pub struct GapStart {
+    pub req: ReqLink,
+    pub relation: &'static str,
+    pub docs: Vec<DocLink>,
+}
+
+pub fn gaps<'a>(l: &'a Lookup, g: &'a crate::analysis::gaps::Gaps) -> GapsPage<'a> {
+    let groups = g
+        .groups
+        .iter()
+        .map(|t| GapGroup {
+            totals: t,
+            chart: super::charts::gaps_bar(&format!("{} {}", t.group, t.title), t),
+        })
+        .collect();
+    let backlog = g
+        .backlog()
+        .into_iter()
+        .map(|r| GapBacklogRow {
+            state: r.state.as_str(),
+            req: l.req("iso42001", &r.id),
+            soa_status: r.soa_status.clone(),
+            starting_points: r
+                .starting_points
+                .iter()
+                .map(|p| GapStart {
+                    req: l.req("iso27001", &p.iso27001),
+                    relation: p.relation.as_str(),
+                    docs: p.documents.iter().map(|d| l.doc(d)).collect(),
+                })
+                .collect(),
+            pending: r.pending.iter().map(|d| l.doc(d)).collect(),
+            rationale: r.rationale.clone(),
+        })
+        .collect();
+    GapsPage {
+        totals: &g.totals,
+        chart: super::charts::gaps_bar("ISO 42001 in all", &g.totals),
+        groups,
+        backlog,
+    }
 }

@@ -26,6 +26,7 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("risks.html", include_str!("../../templates/risks.html")),
     ("findings.html", include_str!("../../templates/findings.html")),
     ("search.html", include_str!("../../templates/search.html")),
+    ("gaps.html", include_str!("../../templates/gaps.html")),
 ];
 
 /// Static files copied as they are (not templates: CSS and scripts use
