@@ -230,14 +230,12 @@ fn use_color(color: Color) -> bool {
     }
 }
 
-fn check(args: CheckArgs) -> CliResult {
-    let c = Compilation::run(&args.repo, today(&args.common))?;
+/// Writes a compilation's findings and coverage in one of the output formats.
+fn write_report(c: &Compilation, format: Format, color: bool, out: &mut impl Write) -> std::io::Result<()> {
     let counts = Counts::of(&c.diagnostics);
     let coverage = c.coverage();
-    let mut out = std::io::stdout().lock();
-    match args.format {
+    match format {
         Format::Human => {
-            let color = use_color(args.common.color);
             let text = render::human(&c.diagnostics, &c.project.sources, color);
             write!(out, "{text}")?;
             for cov in &coverage {
@@ -253,7 +251,7 @@ fn check(args: CheckArgs) -> CliResult {
                 c.project.documents.len(),
                 &coverage,
             );
-            serde_json::to_writer_pretty(&mut out, &report)?;
+            serde_json::to_writer_pretty(&mut *out, &report)?;
             writeln!(out)?;
         }
         Format::Sarif => {
@@ -285,6 +283,17 @@ fn check(args: CheckArgs) -> CliResult {
             )?;
         }
     }
+    Ok(())
+}
+
+fn check(args: CheckArgs) -> CliResult {
+    let c = Compilation::run(&args.repo, today(&args.common))?;
+    write_report(
+        &c,
+        args.format,
+        use_color(args.common.color),
+        &mut std::io::stdout().lock(),
+    )?;
     Ok(exit_for(&c.diagnostics, args.deny.is_some()))
 }
 
@@ -682,6 +691,12 @@ struct BuildArgs {
     /// Public address of the portal, used only for canonical links; links inside stay relative.
     #[arg(long)]
     base_url: Option<String>,
+    /// Also write every finding to standard output in this format (for CI: github, sarif, junit ...).
+    #[arg(long, value_enum)]
+    format: Option<Format>,
+    /// Refuse to publish on warnings too (`--deny warnings`).
+    #[arg(long, value_enum)]
+    deny: Option<Deny>,
     #[command(flatten)]
     common: Common,
 }
@@ -691,7 +706,18 @@ struct BuildArgs {
 fn build(args: BuildArgs) -> CliResult {
     let c = Compilation::run(&args.repo, today(&args.common))?;
     let counts = Counts::of(&c.diagnostics);
+    if let Some(format) = args.format {
+        write_report(&c, format, use_color(args.common.color), &mut std::io::stdout().lock())?;
+    }
     let mut err = std::io::stderr().lock();
+    if args.deny.is_some() && counts.warnings > 0 && counts.errors == 0 && !args.allow_errors {
+        writeln!(
+            err,
+            "error: the portal was not published: `aimsc check` finds {} and --deny warnings is set",
+            crate::diagnostics::plural(counts.warnings, "warning")
+        )?;
+        return Ok(ExitCode::from(1));
+    }
     if counts.errors > 0 {
         let errors: Vec<Diagnostic> = c
             .diagnostics
@@ -735,13 +761,18 @@ fn build(args: BuildArgs) -> CliResult {
             built.overridden.join(", ")
         )?;
     }
-    writeln!(
-        std::io::stdout().lock(),
+    let line = format!(
         "built the portal: {} pages, {} files in {}",
         built.pages,
         built.files,
         built.dir.display()
-    )?;
+    );
+    // With --format, standard output carries the report alone.
+    if args.format.is_some() {
+        writeln!(err, "{line}")?;
+    } else {
+        writeln!(std::io::stdout().lock(), "{line}")?;
+    }
     Ok(ExitCode::SUCCESS)
 }
 

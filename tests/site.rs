@@ -521,3 +521,22 @@ fn gap_analysis_page_shows_the_three_states() {
     let json: serde_json::Value = serde_json::from_str(&read(&dir.path().join("_site/aimsc.json"))).unwrap();
     assert_eq!(json["gaps"]["totals"]["new"], 1);
 }
+
+#[test]
+fn build_writes_findings_in_ci_formats_and_can_deny_warnings() {
+    let (_dir, repo) = fixture();
+    let run = build(&repo, &["--format", "sarif"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let sarif: serde_json::Value = serde_json::from_str(&run.stdout).expect("SARIF on standard output");
+    assert_eq!(sarif["version"], "2.1.0");
+    let warnings = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["level"] == "warning")
+        .count();
+    assert!(warnings > 0, "the fixture has warnings: {}", run.stdout);
+    let denied = build(&repo, &["--deny", "warnings"]);
+    assert_eq!(denied.code, 1);
+    assert!(denied.stderr.contains("--deny warnings"), "{}", denied.stderr);
+}
