@@ -267,9 +267,21 @@ impl Diff {
                 crate::diagnostics::plural(self.soa_changes.len(), "SoA decision")
             ));
         }
+        let docs = [
+            (self.documents_added.len(), "added"),
+            (self.documents_removed.len(), "removed"),
+            (self.documents_changed.len(), "changed"),
+        ];
+        for (n, what) in docs {
+            if n > 0 {
+                parts.push(format!("{} {what}", crate::diagnostics::plural(n, "document")));
+            }
+        }
         let mark = if lost > 0 || errors > 0 { "❌" } else { "✅" };
         if parts.is_empty() {
-            return format!("{mark} No compliance impact: coverage, SoA decisions and findings are unchanged.");
+            return format!(
+                "{mark} No compliance impact: documents, coverage, SoA decisions and findings are unchanged."
+            );
         }
         format!("{mark} {}.", capitalise(&parts.join(", ")))
     }
