@@ -2,9 +2,8 @@
 # Speed of aimsc on generated repositories (see docs/benchmark.md):
 #   `aimsc check` and `aimsc build` at 1,000 and 10,000 documents, and
 #   `mdbook build` of the same Markdown side by side, as a ratio.
-# Uses hyperfine when installed (apt-get install hyperfine), otherwise the
-# best of five runs. mdbook is taken from PATH (cargo install mdbook); without
-# it the comparison is skipped and says so.
+# Each figure is the best of five runs. mdbook is taken from PATH (cargo
+# install mdbook); without it the comparison is skipped and says so.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release --quiet
