@@ -43,6 +43,8 @@ enum Command {
     Init(InitArgs),
     /// Build the static compliance portal (HTML, SoA downloads, aimsc.json).
     Build(BuildArgs),
+    /// Serve the portal from memory, rebuilding and reloading on every change.
+    Serve(ServeArgs),
 }
 
 #[derive(clap::Args)]
@@ -204,6 +206,7 @@ pub fn main() -> ExitCode {
         Command::Schema(args) => schema(args),
         Command::Init(args) => init(args),
         Command::Build(args) => build(args),
+        Command::Serve(args) => serve(args),
     };
     match result {
         Ok(code) => code,
@@ -789,4 +792,94 @@ fn init(args: InitArgs) -> CliResult {
         args.dir.display()
     )?;
     Ok(ExitCode::SUCCESS)
+}
+
+#[derive(clap::Args)]
+struct ServeArgs {
+    /// Repository root.
+    #[arg(default_value = ".")]
+    repo: PathBuf,
+    /// Port to listen on; 0 picks a free one.
+    #[arg(long, default_value_t = 8000)]
+    port: u16,
+    /// Address to listen on. The default answers this machine only; `0.0.0.0` exposes the
+    /// portal to the network.
+    #[arg(long, default_value = "127.0.0.1")]
+    bind: std::net::IpAddr,
+    /// Poll for changes instead of relying on file system events (network drives, containers).
+    #[arg(long)]
+    poll: bool,
+    /// The date reviews are judged against (YYYY-MM-DD); default: the day of each build.
+    #[arg(long, value_parser = parse_date)]
+    today: Option<jiff::civil::Date>,
+}
+
+/// `aimsc serve`: builds, serves from memory and rebuilds on change (see
+/// `crate::serve`); prints what happens and runs until interrupted.
+fn serve(args: ServeArgs) -> CliResult {
+    use crate::serve::{Note, Options, Server};
+    let notes = std::sync::Arc::new(|note: &Note| {
+        let mut err = std::io::stderr().lock();
+        // A closed stderr must not stop the server; the browser still shows everything.
+        let _ = match note {
+            Note::Built {
+                pages,
+                files,
+                warnings,
+                elapsed,
+                overridden,
+                trigger,
+            } => {
+                if trigger.is_none() && !overridden.is_empty() {
+                    let _ = writeln!(err, "using the repository's templates/: {}", overridden.join(", "));
+                }
+                let what = match trigger {
+                    None => "built the portal".to_string(),
+                    Some(t) => format!("{t} changed: rebuilt the portal"),
+                };
+                let warned = match warnings {
+                    0 => String::new(),
+                    n => format!(
+                        ", {} (see the findings page)",
+                        crate::diagnostics::plural(*n, "warning")
+                    ),
+                };
+                writeln!(
+                    err,
+                    "{what} in {} ms: {pages} pages, {files} files{warned}",
+                    elapsed.as_millis()
+                )
+            }
+            Note::Failed { text, trigger, .. } => {
+                let what = match trigger {
+                    None => "the portal did not build".to_string(),
+                    Some(t) => format!("{t} changed: the portal did not build; still serving the previous one"),
+                };
+                write!(err, "{text}").and_then(|()| writeln!(err, "{what} (the browser shows why)"))
+            }
+            Note::Watch(problem) => writeln!(err, "warning: watching the repository: {problem}"),
+            Note::Accept(problem) => writeln!(err, "warning: cannot accept a connection: {problem}"),
+        };
+    });
+    let server = Server::start(
+        Options {
+            repo: args.repo,
+            bind: args.bind,
+            port: args.port,
+            poll: args.poll,
+            today: args.today,
+        },
+        notes,
+    )?;
+    if !server.addr().ip().is_loopback() {
+        eprintln!(
+            "warning: listening on {}: anyone who can reach this machine can read the portal",
+            server.addr()
+        );
+    }
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "serving {} (Ctrl-C to stop)", server.url())?;
+    out.flush()?;
+    drop(out);
+    server.run()
 }

@@ -11,4 +11,5 @@ pub mod diagnostics;
 pub mod model;
 pub mod rules;
 pub mod scaffold;
+pub mod serve;
 pub mod site;

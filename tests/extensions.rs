@@ -43,7 +43,11 @@ fn custom_catalog_is_checked_and_covered() {
         .collect();
     assert_eq!(gaps.len(), 2, "{gaps:?}");
     assert!(!diags.iter().any(|d| d["code"] == "AIM006"), "{report}");
-    let no_soa: Vec<&str> = diags.iter().filter(|d| d["code"] == "AIM042").map(|d| d["message"].as_str().unwrap()).collect();
+    let no_soa: Vec<&str> = diags
+        .iter()
+        .filter(|d| d["code"] == "AIM042")
+        .map(|d| d["message"].as_str().unwrap())
+        .collect();
     assert!(no_soa.is_empty(), "a catalog of clauses only needs no SoA: {no_soa:?}");
 }
 

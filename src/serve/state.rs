@@ -62,13 +62,18 @@ impl Live {
             Err(why) => (current.portal.clone(), Some(why)),
         };
         let version = current.version + 1;
-        *current = Arc::new(Snapshot {
-            version,
-            portal,
-            failure,
-        });
+        let old = std::mem::replace(
+            &mut *current,
+            Arc::new(Snapshot {
+                version,
+                portal,
+                failure,
+            }),
+        );
         drop(current);
         self.changed.notify_all();
+        // Freed after the waiters are woken, not before.
+        drop(old);
         version
     }
 

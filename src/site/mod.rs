@@ -13,6 +13,7 @@
 pub mod charts;
 pub mod downloads;
 pub mod markdown;
+pub mod memo;
 pub mod output;
 pub mod pages;
 pub mod search;
@@ -92,6 +93,7 @@ struct Renderer<'a> {
     links: Arc<Links>,
     theme: &'a templates::Theme,
     site: pages::SiteInfo,
+    memo: &'a memo::Memo,
 }
 
 /// `../` once per folder level of `path`.
@@ -115,16 +117,18 @@ impl Renderer<'_> {
         section: &str,
         data: &T,
     ) -> Result<String, SiteError> {
-        let mut cx = tera::Context::new();
-        cx.insert("root", &root_of(path));
-        cx.insert("site", &self.site);
-        cx.insert("page", &PageInfo { title, section, path });
-        cx.insert("data", data);
-        self.theme.tera.render(template, &cx).map_err(|e| {
-            SiteError::new(format!(
-                "cannot render {path} with template {template}: {}",
-                templates::error_text(&e)
-            ))
+        self.memo.page(template, path, title, section, data, || {
+            let mut cx = tera::Context::new();
+            cx.insert("root", &root_of(path));
+            cx.insert("site", &self.site);
+            cx.insert("page", &PageInfo { title, section, path });
+            cx.insert("data", data);
+            self.theme.tera.render(template, &cx).map_err(|e| {
+                SiteError::new(format!(
+                    "cannot render {path} with template {template}: {}",
+                    templates::error_text(&e)
+                ))
+            })
         })
     }
 
@@ -132,7 +136,10 @@ impl Renderer<'_> {
         let d = &self.c.project.documents[index];
         let text: &str = &d.file.text;
         let start = d.body.start.min(text.len());
-        markdown::render(&text[start..], &d.body.headings, &d.title, d.path(), root, &self.links)
+        let src = &text[start..];
+        self.memo.body(src, &d.body.headings, &d.title, d.path(), root, || {
+            markdown::render(src, &d.body.headings, &d.title, d.path(), root, &self.links)
+        })
     }
 
     fn job(&self, job: &Job) -> Result<(String, String), SiteError> {
@@ -261,6 +268,13 @@ pub struct Rendered {
 /// Renders the portal of a checked repository in memory, writing nothing.
 /// Only `opts.base_url` is used; where the files go is the caller's business.
 pub fn render(c: &Compilation, opts: &Options) -> Result<Rendered, SiteError> {
+    render_with(c, opts, &memo::Memo::off())
+}
+
+/// [`render`], reusing the document bodies and pages in `memo` that the
+/// previous build rendered from identical inputs (see [`memo`]); `aimsc
+/// serve` keeps one memo for its whole run.
+pub fn render_with(c: &Compilation, opts: &Options, memo: &memo::Memo) -> Result<Rendered, SiteError> {
     let theme = templates::load(&c.project.root)?;
     let report = Report::build(c);
     let lookup = Lookup::new(&report);
@@ -272,7 +286,13 @@ pub fn render(c: &Compilation, opts: &Options) -> Result<Rendered, SiteError> {
         lookup,
         links,
         theme: &theme,
+        memo,
     };
+    let builtin_templates = !theme
+        .overridden
+        .iter()
+        .any(|name| templates::TEMPLATES.iter().any(|(t, _)| t == name));
+    memo.begin(&renderer.links, &renderer.site, builtin_templates);
 
     let mut jobs: Vec<Job> = vec![
         Job::Dashboard,
@@ -294,28 +314,39 @@ pub fn render(c: &Compilation, opts: &Options) -> Result<Rendered, SiteError> {
     }
     jobs.extend((0..report.documents.len()).map(Job::Document));
 
-    let mut files: Vec<(String, Vec<u8>)> = jobs
-        .par_iter()
-        .map(|job| renderer.job(job).map(|(path, html)| (path, html.into_bytes())))
-        .collect::<Result<_, _>>()?;
+    // The pages in parallel, and beside them the files made in one piece, so
+    // that a core left idle at the end of the pages is used.
+    let (pages, extra) = rayon::join(
+        || -> Result<Vec<(String, Vec<u8>)>, SiteError> {
+            jobs.par_iter()
+                .map(|job| renderer.job(job).map(|(path, html)| (path, html.into_bytes())))
+                .collect()
+        },
+        || -> Result<Vec<(String, Vec<u8>)>, SiteError> {
+            let mut extra: Vec<(String, Vec<u8>)> = Vec::new();
+            for (name, text) in &theme.assets {
+                extra.push((format!("assets/{name}"), text.as_bytes().to_vec()));
+            }
+            let index = search::index_js(c, &report, &renderer.lookup.doc_pages)?;
+            extra.push(("assets/search-index.js".into(), index.into_bytes()));
+            for s in &report.standards {
+                extra.push((format!("downloads/soa-{}.csv", s.key), downloads::soa_csv(s)?));
+                extra.push((
+                    format!("downloads/soa-{}.xlsx", s.key),
+                    downloads::soa_xlsx(&report, s)?,
+                ));
+            }
+            let mut json = serde_json::to_string_pretty(&report)
+                .map_err(|e| SiteError::new(format!("cannot write aimsc.json: {e}")))?;
+            json.push('\n');
+            extra.push(("aimsc.json".into(), json.into_bytes()));
+            Ok(extra)
+        },
+    );
+    let mut files = pages?;
     let pages = files.len();
-
-    for (name, text) in &theme.assets {
-        files.push((format!("assets/{name}"), text.as_bytes().to_vec()));
-    }
-    let index = search::index_js(c, &report, &renderer.lookup.doc_pages)?;
-    files.push(("assets/search-index.js".into(), index.into_bytes()));
-    for s in &report.standards {
-        files.push((format!("downloads/soa-{}.csv", s.key), downloads::soa_csv(s)?));
-        files.push((
-            format!("downloads/soa-{}.xlsx", s.key),
-            downloads::soa_xlsx(&report, s)?,
-        ));
-    }
-    let mut json =
-        serde_json::to_string_pretty(&report).map_err(|e| SiteError::new(format!("cannot write aimsc.json: {e}")))?;
-    json.push('\n');
-    files.push(("aimsc.json".into(), json.into_bytes()));
+    files.extend(extra?);
+    memo.end();
     Ok(Rendered {
         files,
         pages,
