@@ -90,6 +90,22 @@ pub fn snapshot(dir: &Path, revision: &str) -> Result<Snapshot, ToolError> {
 }
 
 fn cat_files(dir: &Path, entries: &[(String, String)]) -> Result<BTreeMap<String, Vec<u8>>, ToolError> {
+    let oids: Vec<String> = entries.iter().map(|(_, oid)| oid.clone()).collect();
+    let contents = read_objects(dir, &oids)?;
+    Ok(entries
+        .iter()
+        .zip(contents)
+        .filter_map(|((path, _), c)| Some((path.clone(), c?)))
+        .collect())
+}
+
+/// Reads objects named as Git names them (`<oid>`, `<commit>:./<path>`,
+/// `<commit>^:./<path>`) through one `git cat-file --batch`, in order;
+/// `None` for a name that does not exist (a file before it was added).
+pub fn read_objects(dir: &Path, names: &[String]) -> Result<Vec<Option<Vec<u8>>>, ToolError> {
+    if names.is_empty() {
+        return Ok(Vec::new());
+    }
     let mut child = Command::new("git")
         .arg("-C")
         .arg(dir)
@@ -103,11 +119,11 @@ fn cat_files(dir: &Path, entries: &[(String, String)]) -> Result<BTreeMap<String
         .stdin
         .take()
         .ok_or_else(|| ToolError("git cat-file has no stdin".into()))?;
-    let oids: Vec<String> = entries.iter().map(|(_, oid)| oid.clone()).collect();
+    let queries: Vec<String> = names.to_vec();
     // Write from another thread so that a full stdout pipe cannot deadlock us.
     let writer = std::thread::spawn(move || {
-        for oid in oids {
-            if writeln!(stdin, "{oid}").is_err() {
+        for q in queries {
+            if writeln!(stdin, "{q}").is_err() {
                 break;
             }
         }
@@ -117,25 +133,29 @@ fn cat_files(dir: &Path, entries: &[(String, String)]) -> Result<BTreeMap<String
         .take()
         .ok_or_else(|| ToolError("git cat-file has no stdout".into()))?;
     let mut reader = BufReader::new(stdout);
-    let mut files = BTreeMap::new();
-    for (path, _) in entries {
+    let mut out = Vec::with_capacity(names.len());
+    for _ in names {
         let mut header = String::new();
         reader
             .read_line(&mut header)
             .map_err(|e| ToolError(format!("reading from git: {e}")))?;
-        let size: usize = header
-            .split_whitespace()
-            .nth(2)
-            .and_then(|s| s.parse().ok())
-            .ok_or_else(|| ToolError(format!("unexpected answer from git cat-file: {header:?}")))?;
+        let fields: Vec<&str> = header.split_whitespace().collect();
+        // "<name> missing" (or "ambiguous"): no such object at that revision.
+        if fields.len() != 3 {
+            out.push(None);
+            continue;
+        }
+        let size: usize = fields[2]
+            .parse()
+            .map_err(|_| ToolError(format!("unexpected answer from git cat-file: {header:?}")))?;
         let mut content = vec![0; size + 1];
         reader
             .read_exact(&mut content)
             .map_err(|e| ToolError(format!("reading from git: {e}")))?;
         content.pop();
-        files.insert(path.clone(), content);
+        out.push(Some(content));
     }
     let _ = writer.join();
     let _ = child.wait();
-    Ok(files)
+    Ok(out)
 }

@@ -147,13 +147,24 @@ fn follow(log: &[u8], paths: &[&str]) -> HashMap<String, Vec<Revision>> {
     out
 }
 
-/// The file's content at a commit, for comparing revisions.
-pub fn content_at(root: &Path, commit: &str, path: &str) -> Option<Vec<u8>> {
-    git(root, &["show", &format!("{commit}:./{path}")])
-}
+/// A document's bytes after a revision and before it (`None` where the file did not exist).
+pub type AfterBefore = (Option<Vec<u8>>, Option<Vec<u8>>);
 
-/// The parent of a commit, if it has one.
-pub fn parent_of(root: &Path, commit: &str) -> Option<String> {
-    let out = git(root, &["rev-parse", "--verify", "--quiet", &format!("{commit}^")])?;
-    Some(String::from_utf8_lossy(&out).trim().to_string())
+/// The document's content after and before each revision, read with one
+/// `git cat-file --batch` for all of them (one process, not two per revision).
+pub fn contents_around(root: &Path, revisions: &[&Revision]) -> Vec<AfterBefore> {
+    let mut names = Vec::with_capacity(revisions.len() * 2);
+    for r in revisions {
+        names.push(format!("{}:./{}", r.commit, r.path));
+        names.push(format!(
+            "{}^:./{}",
+            r.commit,
+            r.renamed_from.as_ref().unwrap_or(&r.path)
+        ));
+    }
+    let mut found = super::git::read_objects(root, &names).unwrap_or_default().into_iter();
+    revisions
+        .iter()
+        .map(|_| (found.next().flatten(), found.next().flatten()))
+        .collect()
 }

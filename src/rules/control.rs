@@ -123,41 +123,52 @@ pub fn check_history(cx: &Context, out: &mut Vec<Diagnostic>) {
         ),
         History::NotGit => {}
         History::Available(_) => {
+            // Every revision dated after its document's approval, read from Git in one batch.
+            let mut candidates: Vec<(&crate::model::Document, &history::Revision)> = Vec::new();
             for doc in p.documents.iter().filter(|d| d.is_approved()) {
                 let Some(approved) = &doc.approved_on else { continue };
                 let revisions = p.history.of(doc.path()).unwrap_or(&[]);
-                for rev in revisions.iter().filter(|r| r.day().is_some_and(|d| d > approved.value)) {
-                    let Some(after) = history::content_at(&p.root, &rev.commit, &rev.path) else {
-                        continue;
-                    };
-                    let before = history::parent_of(&p.root, &rev.commit).and_then(|parent| {
-                        history::content_at(&p.root, &parent, rev.renamed_from.as_ref().unwrap_or(&rev.path))
-                    });
-                    let (after_text, after_date) = without_approval(&after);
-                    let (before_text, before_date) = before.as_deref().map(without_approval).unwrap_or_default();
-                    // The commit that records a new approval date is the approval, not an edit after it.
-                    if after_date != before_date || after_text == before_text {
-                        continue;
-                    }
-                    let short = &rev.commit[..rev.commit.len().min(10)];
-                    let day = rev.date.get(..10).unwrap_or(&rev.date);
-                    out.push(
-                        Diagnostic::new(
-                            &EDITED_AFTER_APPROVAL,
-                            format!(
-                                "{} was edited after its approval on {} without re-approval",
-                                doc.id.value, approved.value
-                            ),
-                        )
-                        .at(doc.loc(&approved.span))
-                        .note(format!(
-                            "changed in {short} on {day} by {}: {}",
-                            rev.author, rev.subject
-                        ))
-                        .help("have the change approved, then update `approved_on` (and `version`)"),
-                    );
-                    break;
+                candidates.extend(
+                    revisions
+                        .iter()
+                        .filter(|r| r.day().is_some_and(|d| d > approved.value))
+                        .map(|r| (doc, r)),
+                );
+            }
+            let revs: Vec<&history::Revision> = candidates.iter().map(|(_, r)| *r).collect();
+            let contents = history::contents_around(&p.root, &revs);
+            let mut reported: Vec<&str> = Vec::new();
+            for ((doc, rev), (after, before)) in candidates.iter().zip(contents) {
+                if reported.contains(&doc.id.value.as_str()) {
+                    continue;
                 }
+                let (Some(after), Some(approved)) = (after, &doc.approved_on) else {
+                    continue;
+                };
+                let (after_text, after_date) = without_approval(&after);
+                let (before_text, before_date) = before.as_deref().map(without_approval).unwrap_or_default();
+                // The commit that records a new approval date is the approval, not an edit after it.
+                if after_date != before_date || after_text == before_text {
+                    continue;
+                }
+                let short = &rev.commit[..rev.commit.len().min(10)];
+                let day = rev.date.get(..10).unwrap_or(&rev.date);
+                out.push(
+                    Diagnostic::new(
+                        &EDITED_AFTER_APPROVAL,
+                        format!(
+                            "{} was edited after its approval on {} without re-approval",
+                            doc.id.value, approved.value
+                        ),
+                    )
+                    .at(doc.loc(&approved.span))
+                    .note(format!(
+                        "changed in {short} on {day} by {}: {}",
+                        rev.author, rev.subject
+                    ))
+                    .help("have the change approved, then update `approved_on` (and `version`)"),
+                );
+                reported.push(&doc.id.value);
             }
         }
     }
