@@ -3,13 +3,14 @@
 //! JUnit XML against Jenkins' strict `junit-10.xsd`, and GitHub workflow
 //! commands and job summary against GitHub's escaping rules and limits.
 //!
-//! The validators are the PyPI tools `check-jsonschema` and `xmlschema`
-//! (`pip install check-jsonschema xmlschema`). A missing validator fails the
-//! test instead of skipping it: a skipped schema check would let an invalid
-//! report ship while CI stays green.
+//! The validators are the PyPI tools `check-jsonschema` and `xmlschema`,
+//! installed on first use when missing (see `common::python_tool`). A
+//! validator that cannot be had fails the test instead of skipping it: a
+//! skipped schema check would let an invalid report ship while CI stays green.
+
+mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::Arc;
 
 use aimsc::analysis::Compilation;
@@ -85,7 +86,7 @@ fn schema(name: &str) -> PathBuf {
 /// Runs a validator; panics with its output when the document is invalid,
 /// and with install instructions when the tool is missing.
 fn validate(tool: &str, package: &str, args: &[&std::ffi::OsStr]) {
-    let output = match Command::new(tool).args(args).output() {
+    let output = match common::python_tool(tool).args(args).output() {
         Ok(o) => o,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             panic!("`{tool}` is not installed; install it with `pip install {package}` (CI does)")

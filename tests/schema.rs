@@ -5,7 +5,6 @@
 mod common;
 
 use std::path::Path;
-use std::process::Command;
 
 use common::*;
 
@@ -33,7 +32,7 @@ fn front_matters(root: &Path, out: &Path) -> Vec<std::path::PathBuf> {
 }
 
 fn validate(schema: &Path, files: &[std::path::PathBuf]) -> (bool, String) {
-    let out = Command::new("check-jsonschema")
+    let out = python_tool("check-jsonschema")
         .arg("--schemafile")
         .arg(schema)
         .args(files)

@@ -4,14 +4,14 @@
 //! byte-for-byte determinism, links from documents to control pages, and the
 //! downloads read back as their consumers read them: the .xlsx with Python's
 //! openpyxl, aimsc.json against docs/aimsc.schema.json with
-//! check-jsonschema (`pip install openpyxl check-jsonschema`). A missing
-//! validator fails the test rather than skipping it.
+//! check-jsonschema (both installed on first use when missing, see
+//! `common::python_tool`). A validator that cannot be had fails the test
+//! rather than skipping it.
 
 mod common;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use common::*;
 
@@ -375,7 +375,7 @@ fn csv_and_json_downloads() {
     assert_eq!(chain["documents"][0]["evidence"], serde_json::json!(["REC-1"]));
     assert_eq!(chain["evidenced"], true);
 
-    let out = Command::new("check-jsonschema")
+    let out = python_tool("check-jsonschema")
         .arg("--schemafile")
         .arg(manifest().join("docs/aimsc.schema.json"))
         .arg(site.join("aimsc.json"))
@@ -406,7 +406,7 @@ print(row[4], row[6], row[7], row[8], row[10])
 dc = {r[0]: r[1] for r in wb["Document control"].iter_rows(values_only=True)}
 print(dc["Document"], dc["Version"], dc["Approved by"])
 "#;
-    let out = Command::new("python3")
+    let out = python_tool("python3")
         .arg("-c")
         .arg(script)
         .arg(site.join("downloads/soa-iso42001.xlsx"))

@@ -165,3 +165,84 @@ pub fn write(dir: &Path, path: &str, text: &str) {
     std::fs::create_dir_all(full.parent().unwrap()).unwrap();
     std::fs::write(full, text).unwrap();
 }
+
+/// The PyPI validators the tests use as real clients do: `check-jsonschema`
+/// (SARIF, aimsc.json, front matter), `xmlschema` (JUnit) and `openpyxl`
+/// (.xlsx). When the machine lacks them they are installed once, on first
+/// use, into the test target folder, so that `cargo test` alone sets
+/// everything up. Returns the folder to put on PYTHONPATH, if one is needed.
+fn python_tools() -> Option<PathBuf> {
+    static TOOLS: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
+    TOOLS
+        .get_or_init(|| {
+            let imports = |path: Option<&Path>| {
+                let mut c = Command::new("python3");
+                c.args(["-c", "import check_jsonschema, xmlschema, openpyxl"]);
+                if let Some(p) = path {
+                    c.env("PYTHONPATH", p);
+                }
+                c.output().is_ok_and(|o| o.status.success())
+            };
+            if imports(None) {
+                return None;
+            }
+            let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("python-tools");
+            // Test binaries run in parallel: one installs, the others wait for it.
+            let lock = dir.with_extension("lock");
+            let started = std::time::Instant::now();
+            while std::fs::File::create_new(&lock).is_err() {
+                assert!(
+                    started.elapsed().as_secs() < 600,
+                    "waited 10 minutes for {}",
+                    lock.display()
+                );
+                std::thread::sleep(std::time::Duration::from_millis(200));
+            }
+            if !imports(Some(&dir)) {
+                let out = Command::new("python3")
+                    .args([
+                        "-m",
+                        "pip",
+                        "install",
+                        "--quiet",
+                        "--disable-pip-version-check",
+                        "--target",
+                    ])
+                    .arg(&dir)
+                    .args(["check-jsonschema", "xmlschema", "openpyxl"])
+                    .output();
+                let _ = std::fs::remove_file(&lock);
+                let out = out.expect("python3 is needed for the validators");
+                assert!(
+                    out.status.success(),
+                    "pip could not install the validators: {}",
+                    String::from_utf8_lossy(&out.stderr)
+                );
+            } else {
+                let _ = std::fs::remove_file(&lock);
+            }
+            Some(dir)
+        })
+        .clone()
+}
+
+/// A command running one of the validators (`check-jsonschema`,
+/// `xmlschema-validate`) or a Python script (`python3`) with them importable.
+pub fn python_tool(tool: &str) -> Command {
+    let path = python_tools();
+    let mut c = Command::new("python3");
+    match tool {
+        "check-jsonschema" => {
+            c.args(["-m", "check_jsonschema"]);
+        }
+        "xmlschema-validate" => {
+            c.args(["-c", "import sys; from xmlschema.cli import validate; sys.argv[0] = 'xmlschema-validate'; sys.exit(validate())"]);
+        }
+        "python3" => {}
+        other => panic!("no such validator: {other}"),
+    }
+    if let Some(p) = path {
+        c.env("PYTHONPATH", p);
+    }
+    c
+}
