@@ -61,6 +61,26 @@ pub struct StandardDiff {
     pub lost: Vec<RequirementChange>,
 }
 
+impl StandardDiff {
+    /// "30 → 28/32": clauses addressed before and after, of all.
+    fn clauses_cell(&self) -> String {
+        arrow(
+            self.before.clauses_addressed,
+            self.after.clauses_addressed,
+            Some(self.after.clauses),
+        )
+    }
+
+    /// Applicable controls implemented before and after, of those applicable.
+    fn controls_cell(&self) -> String {
+        arrow(
+            self.before.controls_implemented,
+            self.after.controls_implemented,
+            Some(self.after.controls_applicable),
+        )
+    }
+}
+
 #[derive(Debug, Serialize)]
 pub struct SoaChange {
     pub standard: String,
@@ -300,16 +320,8 @@ impl Diff {
                 s,
                 "| {} | {} | {} | {} | {} |",
                 c.name,
-                arrow(
-                    c.before.clauses_addressed,
-                    c.after.clauses_addressed,
-                    Some(c.after.clauses)
-                ),
-                arrow(
-                    c.before.controls_implemented,
-                    c.after.controls_implemented,
-                    Some(c.after.controls_applicable)
-                ),
+                c.clauses_cell(),
+                c.controls_cell(),
                 arrow(c.before.controls_excluded, c.after.controls_excluded, None),
                 arrow(c.before.controls_undecided, c.after.controls_undecided, None),
             );
@@ -414,16 +426,8 @@ impl Diff {
                 s,
                 "\n{}: clauses {}, applicable controls implemented {}",
                 c.name,
-                arrow(
-                    c.before.clauses_addressed,
-                    c.after.clauses_addressed,
-                    Some(c.after.clauses)
-                ),
-                arrow(
-                    c.before.controls_implemented,
-                    c.after.controls_implemented,
-                    Some(c.after.controls_applicable)
-                ),
+                c.clauses_cell(),
+                c.controls_cell(),
             );
             for r in &c.lost {
                 let _ = writeln!(
