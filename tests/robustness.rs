@@ -131,12 +131,24 @@ fn deep_nesting_and_odd_scalars() {
         "[".repeat(5000),
         "]".repeat(5000)
     );
-    check_bad_file("deep.md", deep.as_bytes());
-    check_bad_file(
-        "tags.md",
-        b"---\nid: !!binary aGVsbG8=\ntitle: ? complex\n: key\ntype: policy\n---\n",
-    );
-    check_bad_file("nul.md", b"---\nid: POL\x00-1\ntitle: x\ntype: policy\n---\n");
+    let cases: [(&str, &[u8]); 3] = [
+        ("deep.md", deep.as_bytes()),
+        (
+            "tags.md",
+            b"---\nid: !!binary aGVsbG8=\ntitle: ? complex\n: key\ntype: policy\n---\n",
+        ),
+        ("nul.md", b"---\nid: POL\x00-1\ntitle: x\ntype: policy\n---\n"),
+    ];
+    for (name, bytes) in cases {
+        let report = check_bad_file(name, bytes);
+        // Each hostile file is reported, not silently skipped.
+        let found = diags_for(&report, name);
+        assert!(!found.is_empty(), "{name} got no diagnostic: {report}");
+        assert!(
+            found.iter().all(|d| d["line"].as_u64().is_some_and(|l| l >= 1)),
+            "{name}: {found:?}"
+        );
+    }
 }
 
 #[test]

@@ -21,6 +21,7 @@ pub struct Compilation {
     /// The built-in ISO 42001 → ISO 27001 crosswalk with the repository's additions.
     pub crosswalk: crate::catalog::crosswalk::Crosswalk,
     pub diagnostics: Vec<Diagnostic>,
+    coverage: Vec<Coverage>,
     pub today: jiff::civil::Date,
 }
 
@@ -42,13 +43,18 @@ impl Compilation {
             catalogs: &catalogs,
             today,
         };
-        diagnostics.extend(rules::check(&cx));
+        // One ledger for the checks and the figures, so they cannot disagree.
+        let ledger = Ledger::build(&cx);
+        diagnostics.extend(rules::check(&cx, &ledger));
+        let coverage = ledger.standards.iter().map(Coverage::of).collect();
+        drop(ledger);
         let diagnostics = rules::finish(&project, diagnostics);
         Ok(Compilation {
             project,
             catalogs,
             crosswalk,
             diagnostics,
+            coverage,
             today,
         })
     }
@@ -61,10 +67,9 @@ impl Compilation {
         }
     }
 
+    /// Coverage of each enabled standard, from the ledger the checks used.
     pub fn coverage(&self) -> Vec<Coverage> {
-        let cx = self.context();
-        let ledger = Ledger::build(&cx);
-        ledger.standards.iter().map(Coverage::of).collect()
+        self.coverage.clone()
     }
 }
 

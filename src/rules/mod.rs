@@ -61,8 +61,9 @@ impl Context<'_> {
     }
 }
 
-/// Runs every check. The result is not yet filtered by configured levels.
-pub fn check(cx: &Context) -> Vec<Diagnostic> {
+/// Runs every check against a ledger built once by the caller. The result is
+/// not yet filtered by configured levels.
+pub fn check(cx: &Context, ledger: &Ledger) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     control::check_config(cx, &mut out);
     control::check_duplicates(cx, &mut out);
@@ -71,10 +72,9 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
     requirements::check_claims(cx, &mut out);
     references::check_references(cx, &mut out);
     references::check_links(cx, &mut out);
-    let ledger = Ledger::build(cx);
     soa::check_soas(cx, &mut out);
-    soa::check_coverage(&ledger, &mut out);
-    governance::check(cx, &ledger, &mut out);
+    soa::check_coverage(ledger, &mut out);
+    governance::check(cx, ledger, &mut out);
     out
 }
 
